@@ -1,0 +1,145 @@
+"""Records that flow between the stages. All frozen: stages return new values."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class BlockKind(StrEnum):
+    """What a block is. Each kind is one translation unit or a run of sentences."""
+
+    HEADING = "heading"  # a sub-heading inside the body (h2-h4, Markdown ##)
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"  # a blockquote paragraph
+    BYLINE = "byline"  # one short line of the signature at the end
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: BlockKind
+    text: str  # plain text, NFC, whitespace-normalised, no markup
+
+
+def text_hash(title: str, blocks: tuple[Block, ...]) -> str:
+    h = hashlib.sha256(title.encode())
+    for b in blocks:
+        h.update(b"\x1e" + b.kind.value.encode() + b"\x1f" + b.text.encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article as ingested from one file."""
+
+    slug: str
+    source: str  # path relative to the input folder, with forward slashes
+    title: str
+    blocks: tuple[Block, ...]
+    author: str | None = None
+    date: datetime | None = None  # editor-given publication date, tz-aware
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    declared_lang: str | None = None
+    image: str | None = None
+    notes: tuple[str, ...] = ()  # human-readable things ingest fixed or noticed
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The texts to translate, in order: the title first, then each block."""
+        return (self.title, *(b.text for b in self.blocks))
+
+    @property
+    def text_hash(self) -> str:
+        """Hash of the words alone: the same text under two file names is a duplicate."""
+        return text_hash(self.title, self.blocks)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that ends up in an output. Decides 'changed'."""
+        h = hashlib.sha256()
+        for part in (
+            self.slug,
+            self.title,
+            self.author or "",
+            self.date.isoformat() if self.date else "",
+            "\x1f".join(self.tags),
+            self.summary or "",
+            self.image or "",
+        ):
+            h.update(part.encode())
+            h.update(b"\x1e")
+        for b in self.blocks:
+            h.update(b.kind.value.encode())
+            h.update(b"\x1f")
+            h.update(b.text.encode())
+            h.update(b"\x1e")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """An article in one language, ready to publish."""
+
+    slug: str
+    lang: str
+    title: str
+    blocks: tuple[Block, ...]
+    published: datetime  # first publication (tz-aware UTC); never changes
+    updated: datetime  # last change of *this language's* text
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    machine_translated: bool = False
+    flagged: bool = False  # some sentence failed a quality check
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    file: str  # path relative to the input folder
+    reason: str
+
+
+@dataclass
+class RunReport:
+    """What one run did. Mutable while the run goes on; serialised at the end."""
+
+    published: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retracted: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    decoded_sentences: dict[str, int] = field(default_factory=dict)
+    memory_hits: int = 0
+    feeds: list[str] = field(default_factory=list)
+    routes: dict[str, str] = field(default_factory=dict)
+    flagged: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failed: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "published": self.published,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "retracted": self.retracted,
+            "failed": self.failed,
+            "quarantined": [{"file": q.file, "reason": q.reason} for q in self.quarantined],
+            "decoded_sentences": dict(sorted(self.decoded_sentences.items())),
+            "memory_hits": self.memory_hits,
+            "feeds": sorted(self.feeds),
+            "routes": dict(sorted(self.routes.items())),
+            "flagged": self.flagged,
+            "duplicates": self.duplicates,
+        }
+
+    def summary_line(self) -> str:
+        return (
+            f"{self.published} published, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.retracted} retracted, "
+            f"{len(self.quarantined)} quarantined, {self.failed} failed"
+        )

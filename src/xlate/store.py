@@ -1,0 +1,428 @@
+"""SQLite state: files seen, articles, per-language renditions, translation memory, runs.
+
+The schema version lives in ``PRAGMA user_version``; each entry of MIGRATIONS moves
+the database one version up inside a transaction, so an older database is
+migrated, never dropped. WAL mode lets ``xlate status`` read while a run writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xlate.errors import NotWritable, StateError
+from xlate.model import Article, Block, BlockKind, Rendition
+
+MIGRATIONS: tuple[str, ...] = (
+    # v1
+    """
+    CREATE TABLE files (
+        rel TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        raw_hash TEXT NOT NULL,
+        slug TEXT,
+        status TEXT NOT NULL CHECK (status IN ('article', 'duplicate'))
+    );
+    CREATE TABLE articles (
+        slug TEXT PRIMARY KEY,
+        source_rel TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        data TEXT NOT NULL,
+        detected_lang TEXT,
+        detected_prob REAL,
+        published_at TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'retracted'))
+    );
+    CREATE TABLE renditions (
+        slug TEXT NOT NULL REFERENCES articles(slug) ON DELETE CASCADE,
+        lang TEXT NOT NULL,
+        data TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        machine_translated INTEGER NOT NULL,
+        flagged INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (slug, lang)
+    );
+    CREATE TABLE memory (
+        model_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        score REAL,
+        flags TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (model_id, source)
+    );
+    CREATE TABLE quarantine (
+        rel TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        moved_to TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        report TEXT
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _ts(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_ts(s: str) -> datetime:
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def article_to_json(a: Article) -> str:
+    return json.dumps(
+        {
+            "slug": a.slug,
+            "source": a.source,
+            "title": a.title,
+            "blocks": [[b.kind.value, b.text] for b in a.blocks],
+            "author": a.author,
+            "date": a.date.isoformat() if a.date else None,
+            "tags": list(a.tags),
+            "summary": a.summary,
+            "declared_lang": a.declared_lang,
+            "image": a.image,
+            "notes": list(a.notes),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def article_from_json(s: str) -> Article:
+    d = json.loads(s)
+    return Article(
+        slug=d["slug"],
+        source=d["source"],
+        title=d["title"],
+        blocks=tuple(Block(BlockKind(k), t) for k, t in d["blocks"]),
+        author=d["author"],
+        date=datetime.fromisoformat(d["date"]) if d["date"] else None,
+        tags=tuple(d["tags"]),
+        summary=d["summary"],
+        declared_lang=d["declared_lang"],
+        image=d["image"],
+        notes=tuple(d["notes"]),
+    )
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    rel: str
+    size: int
+    mtime_ns: int
+    raw_hash: str
+    slug: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    slug: str
+    source_rel: str
+    content_hash: str
+    article: Article
+    published_at: datetime | None
+    state: str
+
+
+@dataclass(frozen=True)
+class StoredRendition:
+    """What the store knows of one language version, before it becomes a Rendition."""
+
+    slug: str
+    lang: str
+    title: str
+    blocks: tuple[Block, ...]
+    text_hash: str
+    published_at: datetime
+    updated_at: datetime
+    machine_translated: bool
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    target: str
+    score: float | None
+    flags: str
+
+
+class Store:
+    """All SQL lives here. One instance per run; not shared across threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise NotWritable(
+                f"{path.parent}: cannot create the state folder ({e.strerror}); "
+                "fix its permissions or set paths.state in config.yaml"
+            ) from None
+        try:
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise self._explain(e) from None
+
+    def _explain(self, e: sqlite3.Error) -> StateError | NotWritable:
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            return StateError(
+                f"{self.path}: the state database is locked by another program ({msg}); "
+                "close the other program (sqlite3 shell, backup tool) and run again"
+            )
+        if "readonly" in msg or "unable to open" in msg:
+            return NotWritable(f"{self.path}: cannot write the state database ({msg}); fix the permissions")
+        return StateError(
+            f"{self.path}: the state database is damaged ({msg}); move it aside and run again "
+            "(xlate rebuilds state from input/; feeds keep their files)"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path}: state schema v{version} is newer than this xlate (v{SCHEMA_VERSION}); upgrade xlate"
+            )
+        for v in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for stmt in _statements(MIGRATIONS[v]):
+                    self.db.execute(stmt)
+                self.db.execute(f"PRAGMA user_version = {v + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._explain(e) from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise self._explain(e) from None
+
+    # -- meta --------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def next_timestamp(self, now: datetime) -> datetime:
+        """A second-resolution time, strictly after every one handed out before.
+
+        Feed validators warn when two entries share an `updated` value, and readers
+        sort by it; handing out distinct times keeps both happy.
+        """
+        last = self.get_meta("last_ts")
+        ts = now.astimezone(UTC).replace(microsecond=0)
+        if last is not None:
+            prev = _parse_ts(last)
+            if ts <= prev:
+                ts = datetime.fromtimestamp(prev.timestamp() + 1, UTC)
+        self.set_meta("last_ts", _ts(ts))
+        return ts
+
+    # -- files -------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute("SELECT rel, size, mtime_ns, raw_hash, slug, status FROM files")
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def put_file(self, f: FileRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files(rel, size, mtime_ns, raw_hash, slug, status) VALUES(?,?,?,?,?,?)",
+            (f.rel, f.size, f.mtime_ns, f.raw_hash, f.slug, f.status),
+        )
+
+    def delete_file(self, rel: str) -> None:
+        self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
+
+    # -- articles ----------------------------------------------------------------------
+    def articles(self) -> dict[str, ArticleRecord]:
+        rows = self.db.execute("SELECT slug, source_rel, content_hash, data, published_at, state FROM articles")
+        return {
+            r[0]: ArticleRecord(r[0], r[1], r[2], article_from_json(r[3]), _parse_ts(r[4]) if r[4] else None, r[5])
+            for r in rows
+        }
+
+    def put_article(self, a: Article, lang: str, prob: float, state: str) -> None:
+        self.db.execute(
+            """INSERT INTO articles(slug, source_rel, content_hash, data, detected_lang, detected_prob, state)
+               VALUES(?,?,?,?,?,?,?)
+               ON CONFLICT(slug) DO UPDATE SET source_rel=excluded.source_rel,
+                 content_hash=excluded.content_hash, data=excluded.data,
+                 detected_lang=excluded.detected_lang, detected_prob=excluded.detected_prob,
+                 state=excluded.state""",
+            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state),
+        )
+
+    def set_article_state(self, slug: str, state: str) -> None:
+        self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state, slug))
+
+    def set_article_published(self, slug: str, at: datetime) -> None:
+        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
+
+    def pending_articles(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
+
+    # -- renditions --------------------------------------------------------------------
+    def renditions(self, lang: str | None = None) -> list[StoredRendition]:
+        sql = (
+            "SELECT r.slug, r.lang, r.data, r.text_hash, r.published_at, r.updated_at, r.machine_translated, "
+            "r.flagged FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
+        )
+        args: tuple[str, ...] = ()
+        if lang is not None:
+            sql += " AND r.lang = ?"
+            args = (lang,)
+        out = []
+        for slug, lg, data, th, pub, upd, mt, fl in self.db.execute(sql, args):
+            d = json.loads(data)
+            out.append(
+                StoredRendition(
+                    slug=slug,
+                    lang=lg,
+                    title=d["title"],
+                    blocks=tuple(Block(BlockKind(k), t) for k, t in d["blocks"]),
+                    text_hash=th,
+                    published_at=_parse_ts(pub),
+                    updated_at=_parse_ts(upd),
+                    machine_translated=bool(mt),
+                    flagged=bool(fl),
+                )
+            )
+        return out
+
+    def rendition_hashes(self, slug: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT lang, text_hash FROM renditions WHERE slug = ?", (slug,))
+        return {r[0]: r[1] for r in rows}
+
+    def put_rendition(self, r: Rendition, text_hash: str) -> None:
+        data = json.dumps(
+            {"title": r.title, "blocks": [[b.kind.value, b.text] for b in r.blocks]},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        self.db.execute(
+            """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
+                                      machine_translated, flagged)
+               VALUES(?,?,?,?,?,?,?,?)
+               ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
+                 updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
+                 flagged=excluded.flagged""",
+            (
+                r.slug,
+                r.lang,
+                data,
+                text_hash,
+                _ts(r.published),
+                _ts(r.updated),
+                int(r.machine_translated),
+                int(r.flagged),
+            ),
+        )
+
+    def delete_renditions(self, slug: str) -> None:
+        self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
+
+    # -- translation memory ------------------------------------------------------------
+    def memory_get(self, model_id: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
+        out: dict[str, MemoryEntry] = {}
+        uniq = sorted(set(sources))
+        for i in range(0, len(uniq), 500):  # stay under SQLite's variable limit
+            chunk = uniq[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT source, target, score, flags FROM memory WHERE model_id = ? AND source IN ({marks})",
+                (model_id, *chunk),
+            )
+            for s, t, sc, fl in rows:
+                out[s] = MemoryEntry(t, sc, fl)
+        return out
+
+    def memory_put(self, model_id: str, rows: Sequence[tuple[str, str, float | None, str]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO memory(model_id, source, target, score, flags) VALUES(?,?,?,?,?)",
+            [(model_id, s, t, sc, fl) for s, t, sc, fl in rows],
+        )
+
+    def memory_prune(self, keep_model_ids: Iterable[str]) -> int:
+        """Drop entries of models that are no longer installed (a new version replaced them)."""
+        keep = sorted(set(keep_model_ids))
+        marks = ",".join("?" * len(keep)) or "''"
+        cur = self.db.execute(f"DELETE FROM memory WHERE model_id NOT IN ({marks})", keep)
+        return cur.rowcount
+
+    # -- quarantine --------------------------------------------------------------------
+    def put_quarantine(self, rel: str, reason: str, moved_to: str | None, at: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO quarantine(rel, reason, moved_to, at) VALUES(?,?,?,?)",
+            (rel, reason, moved_to, _ts(at)),
+        )
+
+    def quarantined(self) -> list[tuple[str, str, str | None, str]]:
+        return list(self.db.execute("SELECT rel, reason, moved_to, at FROM quarantine ORDER BY rel"))
+
+    def delete_quarantine(self, rel: str) -> None:
+        self.db.execute("DELETE FROM quarantine WHERE rel = ?", (rel,))
+
+    # -- runs --------------------------------------------------------------------------
+    def start_run(self, at: datetime) -> int:
+        cur = self.db.execute("INSERT INTO runs(started_at, status) VALUES(?, 'running')", (_ts(at),))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, at: datetime, status: str, report: dict[str, object]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, report = ? WHERE id = ?",
+            (_ts(at), status, json.dumps(report, ensure_ascii=False, sort_keys=True), run_id),
+        )
+
+    def last_runs(self, n: int = 10) -> list[tuple[int, str, str | None, str, str | None]]:
+        return list(
+            self.db.execute(
+                "SELECT id, started_at, finished_at, status, report FROM runs ORDER BY id DESC LIMIT ?", (n,)
+            )
+        )
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

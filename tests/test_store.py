@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xlate.errors import StateError
+from xlate.model import Article, Block, BlockKind
+from xlate.store import SCHEMA_VERSION, Store, article_from_json, article_to_json
+
+
+def test_fresh_database_gets_schema_version_and_wal(tmp_path: Path) -> None:
+    s = Store(tmp_path / "s.sqlite3")
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    s.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "s.sqlite3"
+    db = sqlite3.connect(p)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StateError, match="newer than this xlate"):
+        Store(p)
+
+
+def test_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
+    p = tmp_path / "s.sqlite3"
+    p.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match="damaged"):
+        Store(p)
+
+
+def test_timestamps_are_strictly_increasing(tmp_path: Path) -> None:
+    s = Store(tmp_path / "s.sqlite3")
+    now = datetime(2026, 11, 27, 8, 0, 0, 500, tzinfo=UTC)
+    stamps = [s.next_timestamp(now) for _ in range(5)]
+    assert stamps == sorted(set(stamps))
+    assert stamps[0] == now.replace(microsecond=0)
+
+
+def test_article_json_round_trip() -> None:
+    a = Article(
+        slug="s",
+        source="s.md",
+        title="Ąžuolas",
+        blocks=(Block(BlockKind.LIST_ITEM, "Šv. Jonas"),),
+        author="Ona",
+        date=datetime(2026, 10, 12, tzinfo=UTC),
+        tags=("a", "b"),
+    )
+    assert article_from_json(article_to_json(a)) == a
+
+
+def test_memory_round_trip_and_prune(tmp_path: Path) -> None:
+    s = Store(tmp_path / "s.sqlite3")
+    with s.transaction():
+        s.memory_put("m1", [("Labas.", "Hello.", -0.1, "")])
+        s.memory_put("m2", [("Labas.", "Cześć.", -0.2, "")])
+    assert s.memory_get("m1", ["Labas.", "Nėra."])["Labas."].target == "Hello."
+    with s.transaction():
+        assert s.memory_prune(["m1"]) == 1
+    assert s.memory_get("m2", ["Labas."]) == {}
