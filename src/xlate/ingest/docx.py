@@ -1,0 +1,92 @@
+"""Word (.docx) articles. Structure comes from paragraph styles, the way
+editors format in Word: Title/Heading 1 for the headline, Heading 2-4 for
+sub-headings, the List styles (or Word numbering) for bullets."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from xlate.config import Ingest
+from xlate.errors import InputError
+from xlate.ingest.text import finish_article
+from xlate.ingest.txt import list_item
+from xlate.model import Article, Block, BlockKind
+
+# A small .docx unpacks to a few MB at most; more is a zip bomb or not an article.
+MAX_UNPACKED = 100_000_000
+_HEADING = re.compile(r"^heading ([1-9])$", re.IGNORECASE)
+
+
+def _open(rel: str, data: bytes) -> Any:
+    fix = "open it in Word (or LibreOffice) and save it as a Word document (.docx)"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(f"{rel}: is an old-format .doc or a password-protected document; {fix}, without a password")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(f"{rel}: is not a valid .docx file (not a ZIP package, or damaged); {fix}") from None
+    if "word/document.xml" not in names:
+        raise InputError(f"{rel}: is a ZIP file but not a Word document (no word/document.xml); {fix}")
+    if unpacked > MAX_UNPACKED:
+        raise InputError(
+            f"{rel}: unpacks to {unpacked // 1_000_000} MB, more than an article can need; "
+            "remove embedded media or copy the text into a new document"
+        )
+    import docx
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises many kinds (KeyError, lxml errors, ValueError...)
+        raise InputError(f"{rel}: the Word document is damaged ({type(e).__name__}); {fix}") from None
+
+
+def _kind(p: Any) -> tuple[str, int]:
+    """('title'|'heading'|'list'|'quote'|'para', heading level)."""
+    name = (p.style.name if p.style is not None else "") or ""
+    if name == "Title":
+        return "title", 1
+    if m := _HEADING.match(name):
+        return "heading", int(m[1])
+    if name.startswith("List"):
+        return "list", 0
+    if name in ("Quote", "Intense Quote"):
+        return "quote", 0
+    ppr = p._p.pPr
+    if ppr is not None and ppr.numPr is not None:  # Word numbering without a List style
+        return "list", 0
+    return "para", 0
+
+
+def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+    document = _open(rel, data)
+    paras = [(p.text, *_kind(p)) for p in document.paragraphs if p.text.strip()]
+    if not paras:
+        raise InputError(f"{rel}: the Word document has no text; write the article in it or delete it")
+    title_at = next((i for i, (_, k, lvl) in enumerate(paras) if k == "title"), None)
+    if title_at is None:
+        title_at = next((i for i, (_, k, lvl) in enumerate(paras) if k == "heading" and lvl == 1), 0)
+    blocks: list[Block] = []
+    for i, (text, kind, _level) in enumerate(paras):
+        if i == title_at:
+            continue
+        if kind in ("title", "heading"):
+            blocks.append(Block(BlockKind.HEADING, text))
+        elif kind == "list":
+            # Some editors type a bullet even in a List style: keep one marker, Word's.
+            blocks.append(Block(BlockKind.LIST_ITEM, list_item(text.strip()) or text))
+        elif kind == "quote":
+            blocks.append(Block(BlockKind.QUOTE, text))
+        elif (item := list_item(text.strip())) is not None:  # bullets typed by hand
+            blocks.append(Block(BlockKind.LIST_ITEM, item))
+        else:
+            blocks.append(Block(BlockKind.PARAGRAPH, text))
+    notes = []
+    if document.tables:
+        n = len(document.tables)
+        notes.append(f"ignored {n} table{'s' if n > 1 else ''} (only paragraphs are translated)")
+    return finish_article(rel, cfg, title=paras[title_at][0], blocks=blocks, notes=notes)

@@ -1,0 +1,154 @@
+"""HTML articles (a saved web page or an export from a CMS).
+
+Only plain text leaves this module, so scripts, event handlers and styles cannot
+survive into feeds: nothing here needs sanitizing, only choosing what to keep.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from xlate.config import Ingest
+from xlate.errors import InputError
+from xlate.ingest.text import clean, control_note, decode, finish_article, lang_code, sniff_charset
+from xlate.model import Article, Block, BlockKind
+
+# Removed with their content: code, chrome around the article, media, forms.
+DROP = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "nav", "footer", "header",
+    "aside", "form", "iframe", "object", "embed", "svg", "math", "canvas", "video", "audio", "picture",
+    "img", "figure", "button", "select", "textarea", "input",
+})  # fmt: skip
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+PARAS = frozenset({"p", "pre", "address", "dt", "dd"})
+# Walked into; text loose inside them becomes its own block.
+CONTAINERS = frozenset({
+    "html", "body", "main", "article", "section", "div", "center", "table", "thead", "tbody", "tfoot",
+    "tr", "td", "th", "ul", "ol", "dl", "li", "blockquote", "details", "summary", "hgroup",
+})  # fmt: skip
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _is_element(el: Any) -> bool:
+    return isinstance(el.tag, str)  # comments and processing instructions have a function as tag
+
+
+def inline_text(el: Any) -> str:
+    """Text of an element and its inline children; comments and dropped
+    elements contribute nothing but their tail."""
+    parts = [el.text or ""] if _is_element(el) else []
+    for child in el:
+        if _is_element(child) and child.tag not in DROP:
+            parts.append(" " if child.tag == "br" else inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class _Walker:
+    def __init__(self, title_el: Any) -> None:
+        self.title_el = title_el
+        self.blocks: list[Block] = []
+
+    def emit(self, kind: BlockKind, text: str) -> None:
+        if text.strip():
+            self.blocks.append(Block(kind, text))
+
+    def walk(self, el: Any, kind: BlockKind) -> None:
+        """`kind` is what a paragraph inside `el` becomes: a list item, a quote..."""
+        loose: list[str] = [el.text or ""]
+        for child in el:
+            if not _is_element(child) or child.tag in DROP:
+                loose.append(child.tail or "")
+                continue
+            tag = child.tag
+            block = tag in CONTAINERS or tag in PARAS or tag in HEADINGS or tag == "h1"
+            if not block:
+                loose.append(" " if tag == "br" else inline_text(child))
+                loose.append(child.tail or "")
+                continue
+            self.emit(kind, "".join(loose))
+            loose = [child.tail or ""]
+            if child is self.title_el:
+                continue
+            if tag in HEADINGS or tag == "h1":
+                self.emit(BlockKind.HEADING, inline_text(child))
+            elif tag in PARAS:
+                self.emit(kind, inline_text(child))
+            elif tag == "li":
+                self.walk(child, BlockKind.LIST_ITEM)
+            elif tag == "blockquote":
+                self.walk(child, BlockKind.QUOTE)
+            else:
+                self.walk(child, kind)
+        self.emit(kind, "".join(loose))
+
+
+def _inside(el: Any, tags: frozenset[str]) -> bool:
+    return any(a.tag in tags for a in el.iterancestors() if _is_element(a))
+
+
+def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+    import lxml.etree
+    import lxml.html
+
+    text, removed = clean(decode(rel, data, hint=sniff_charset(data)))
+    notes = [control_note(removed)] if removed else []
+    text = _XML_DECL.sub("", text)  # lxml refuses str input that declares an encoding
+    if not text.strip():
+        raise InputError(f"{rel}: contains only blank space; put the article in it or delete it")
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise InputError(f"{rel}: cannot be read as HTML ({e}); save the page again as HTML") from None
+
+    # The headline: the first <h1> of the article proper, not of site chrome.
+    chrome = frozenset({"nav", "footer", "aside", "script", "template", "noscript"})
+    h1s = [h for h in doc.iter("h1") if not _inside(h, chrome)]
+    main = [h for h in h1s if _inside(h, frozenset({"main", "article"}))]
+    title_el = (main or h1s or [None])[0]
+    title = inline_text(title_el) if title_el is not None else ""
+    if not title.strip():
+        found = doc.find(".//title")
+        title = inline_text(found) if found is not None else ""
+        title_el = None
+    if not title.strip():
+        raise InputError(f"{rel}: no headline; add an <h1> (or a <title>) with the article's headline")
+
+    # Walk the article proper when the page marks it, else the whole body.
+    root: Any = doc.body if doc.find("body") is not None else doc
+    for tag in ("main", "article"):
+        found_all = [e for e in doc.iter(tag) if not _inside(e, chrome)]
+        if len(found_all) == 1:
+            root = found_all[0]
+            break
+    walker = _Walker(title_el)
+    walker.walk(root, BlockKind.PARAGRAPH)
+
+    author = None
+    for m in doc.iter("meta"):
+        name = (m.get("name") or "").strip().lower()
+        if name == "author" and m.get("content"):
+            author = m.get("content")
+    summary = None
+    for m in doc.iter("meta"):
+        if (m.get("name") or "").strip().lower() == "description" and m.get("content"):
+            summary = m.get("content")
+            break
+    lang = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
+    try:
+        lang_code(rel, lang)
+    except InputError:
+        # A page template's odd lang attribute is not the editor's to fix.
+        notes.append(f"ignored <html lang={lang[:20]!r}>: not a language code")
+        lang = None
+    return finish_article(
+        rel,
+        cfg,
+        title=title,
+        blocks=walker.blocks,
+        notes=notes,
+        author=author,
+        summary=summary,
+        declared_lang=lang,
+    )
