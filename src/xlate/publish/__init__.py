@@ -1,0 +1,81 @@
+"""Publish stage: render every feed and page (pure), then sync them into the feeds folder.
+
+Layout under ``cfg.paths.feeds`` (served at ``cfg.site.base_url``)::
+
+    <lang>/rss.xml  <lang>/atom.xml  <lang>/feed.json  <lang>/<slug>.html
+    index.html  feeds.opml
+
+Only files whose bytes changed are written (atomically), so unchanged feeds keep their
+mtime and HTTP caches stay valid; article pages of slugs no longer published are deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from xlate.config import Config
+from xlate.errors import NotWritable
+from xlate.model import Rendition
+from xlate.publish.atomic import ensure_dir, remove_file, remove_stale_temp_files, write_atomic
+from xlate.publish.feeds import SLUG_RE, Site, catalog, render_feeds, render_opml
+from xlate.publish.pages import render_pages
+
+__all__ = ["publish_site", "render_site"]
+
+
+def render_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> dict[str, bytes]:
+    """Every output as {path relative to the feeds folder (posix): bytes}. Pure and deterministic."""
+    site = Site.of(cfg)
+    cat = catalog(cfg, renditions)
+    out = render_feeds(site, cat)
+    out.update(render_pages(site, cat))
+    out["feeds.opml"] = render_opml(site, cat)
+    return dict(sorted(out.items()))
+
+
+def inside(root: Path, rel: str) -> Path:
+    """`root/rel`, refusing anything that would land outside the feeds folder."""
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"refusing output path {rel!r}: not a plain relative path")
+    target = root.joinpath(*parts)
+    real_root = root.resolve()
+    if not target.resolve().is_relative_to(real_root):
+        raise NotWritable(
+            f"{target} resolves outside the feeds folder {real_root}; remove the symbolic link that points away"
+        )
+    return target
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False  # unreadable: try to write it, which reports the real problem
+
+
+def publish_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> list[Path]:
+    """Render every output for every language in cfg.all_langs (renditions[lang] may be empty or
+    missing), write only files whose bytes changed (atomic), delete article pages of slugs no
+    longer present (retracted) and return the paths actually written or deleted."""
+    files = render_site(cfg, renditions)
+    root = Path(cfg.paths.feeds)
+    ensure_dir(root)
+    touched: list[Path] = []
+    for folder in (root, *(root / lang for lang in cfg.all_langs)):
+        remove_stale_temp_files(folder)
+    for rel, data in files.items():
+        path = inside(root, rel)
+        if not _unchanged(path, data):
+            write_atomic(path, data)
+            touched.append(path)
+    for lang in cfg.all_langs:
+        folder = inside(root, lang)
+        if not folder.is_dir():
+            continue
+        for page in sorted(folder.glob("*.html")):
+            if SLUG_RE.fullmatch(page.stem) and f"{lang}/{page.name}" not in files:
+                remove_file(page)
+                touched.append(page)
+    return touched

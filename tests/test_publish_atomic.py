@@ -1,0 +1,110 @@
+"""Atomic writes: a failure (full disk, no permission) leaves the old file and no temp file.
+
+A real full disk cannot be made here, so ENOSPC is injected by monkeypatching os.write
+and os.fsync (where a delayed-allocation filesystem reports it). Tests run as root, and
+chmod does not stop root, so "not writable" for real uses a feeds path *under a regular
+file* (ENOTDIR); EACCES on rename is injected.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.test_publish_feeds import make_cfg, rend, site_of
+from xlate.errors import NotWritable
+from xlate.publish import publish_site
+from xlate.publish.atomic import TMP_PREFIX, write_atomic
+
+
+def _temps(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.startswith(TMP_PREFIX)]
+
+
+def _fail_with(code: int):  # type: ignore[no-untyped-def]
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+def test_write_atomic_replaces_content_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "rss.xml"
+    write_atomic(target, b"one")
+    assert target.read_bytes() == b"one"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # readable by the web server
+    target.chmod(0o640)
+    write_atomic(target, b"two" * 100_000)
+    assert target.read_bytes() == b"two" * 100_000
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert _temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["write", "fsync"])
+def test_disk_full_keeps_the_old_file_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    target = tmp_path / "atom.xml"
+    target.write_bytes(b"old feed")
+    monkeypatch.setattr(os, where, _fail_with(errno.ENOSPC))
+    with pytest.raises(NotWritable) as e:
+        write_atomic(target, b"new feed")
+    monkeypatch.undo()
+    assert str(target) in str(e.value) and "free disk space" in str(e.value)
+    assert e.value.exit_code == 4
+    assert target.read_bytes() == b"old feed"
+    assert _temps(tmp_path) == []
+
+
+def test_permission_denied_on_rename_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rss.xml"
+    target.write_bytes(b"old")
+    monkeypatch.setattr(os, "replace", _fail_with(errno.EACCES))
+    with pytest.raises(NotWritable, match="writable by the user that runs xlate"):
+        write_atomic(target, b"new")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert _temps(tmp_path) == []
+
+
+def test_publish_into_a_folder_that_cannot_exist_is_not_writable(tmp_path: Path) -> None:
+    # Root ignores chmod, so make the feeds folder impossible for real: its parent is a file.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    cfg = make_cfg(tmp_path, paths__feeds="blocker/feeds")
+    with pytest.raises(NotWritable) as e:
+        publish_site(cfg, site_of(cfg))
+    assert "blocker" in str(e.value) and e.value.exit_code == 4
+    assert blocker.read_text() == "a file, not a folder"
+
+
+def test_publish_failure_midway_leaves_earlier_files_and_old_ones_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = make_cfg(tmp_path)
+    publish_site(cfg, site_of(cfg))
+    feeds = cfg.paths.feeds
+    before = {p: p.read_bytes() for p in feeds.rglob("*") if p.is_file()}
+    changed = site_of(cfg)
+    changed["lt"][0] = rend("lt", "alpha", 0, title="Pakeista antraštė")
+    monkeypatch.setattr(os, "write", _fail_with(errno.ENOSPC))
+    with pytest.raises(NotWritable):
+        publish_site(cfg, changed)
+    monkeypatch.undo()
+    assert {p: p.read_bytes() for p in feeds.rglob("*") if p.is_file()} == before
+    assert _temps(feeds) == []
+    # disk freed: the next run completes the work
+    assert publish_site(cfg, changed)
+
+
+def test_stale_temp_files_from_a_killed_run_are_cleaned(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    publish_site(cfg, site_of(cfg))
+    stale = cfg.paths.feeds / "en" / f"{TMP_PREFIX}abc123"
+    stale.write_bytes(b"half a feed")
+    assert publish_site(cfg, site_of(cfg)) == []
+    assert not stale.exists()
