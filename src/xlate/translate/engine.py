@@ -1,0 +1,244 @@
+"""Run CTranslate2 on Argos packages: one length-sorted batch per model, guarded output.
+
+This is the only module that imports ctranslate2, and it does so lazily: a run
+with nothing to decode never loads a model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from xlate.config import Translate
+from xlate.translate.packages import InstalledPackage
+
+log = logging.getLogger(__name__)
+
+
+class Tokenizer(Protocol):
+    def encode(self, sentence: str) -> list[str]: ...
+    def decode(self, tokens: list[str]) -> str: ...
+
+
+def argos_env(models_dir: Path) -> None:
+    """Make importing argostranslate harmless here.
+
+    Its settings module creates folders under $HOME at import time; under a
+    hardened service $HOME may be read-only, so point it at a writable place.
+    """
+    os.environ.setdefault("ARGOS_PACKAGES_DIR", str(models_dir))
+    home = Path.home()
+    if not os.access(home, os.W_OK):
+        base = Path(tempfile.gettempdir()) / "xlate-argos"
+        for var, sub in (
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ):
+            os.environ.setdefault(var, str(base / sub))
+
+
+class _SentencePiece:
+    """Argos's SentencePiece tokenizer, minus its decode bug.
+
+    argostranslate >= 1.10 replaces every '_' with a space after decoding, which
+    breaks URLs, e-mail addresses and handles. SentencePiece's own decoder already
+    maps '▁' to spaces, so nothing else is needed.
+    """
+
+    def __init__(self, argos_tokenizer: Any) -> None:
+        self._argos = argos_tokenizer
+
+    def encode(self, sentence: str) -> list[str]:
+        return list(self._argos.encode(sentence))
+
+    def decode(self, tokens: list[str]) -> str:
+        return str(self._argos.lazy_processor().decode_pieces(tokens))
+
+
+def load_tokenizer(pkg: InstalledPackage) -> Tokenizer:
+    """The tokenizer that argostranslate's package layer builds for this package."""
+    argos_env(pkg.path.parent)
+    from argostranslate.package import Package
+
+    argos_pkg = Package(pkg.path)
+    tok = getattr(argos_pkg, "tokenizer", None)
+    if tok is None:
+        raise ValueError("argostranslate found no tokenizer in the package")
+    if pkg.tokenizer == "sentencepiece":
+        return _SentencePiece(tok)
+    return tok  # type: ignore[no-any-return]  # BPE: Moses detokenizer + '@@ ' joins
+
+
+@dataclass(frozen=True)
+class Output:
+    text: str
+    score: float | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class _Loaded:
+    pkg: InstalledPackage
+    tokenizer: Tokenizer
+    translator: Any
+
+
+def _ngram_repeats(tokens: Sequence[str], n: int) -> int:
+    """Longest run of the same n-gram repeated back to back."""
+    best = 1
+    for start in range(n):
+        run = 1
+        prev: tuple[str, ...] | None = None
+        for i in range(start, len(tokens) - n + 1, n):
+            cur = tuple(tokens[i : i + n])
+            run = run + 1 if cur == prev else 1
+            best = max(best, run)
+            prev = cur
+    return best
+
+
+def degeneracy(src_tokens: Sequence[str], out_tokens: Sequence[str], ratio: float) -> str | None:
+    """Why an output looks degenerate, or None. Pure, so it is tested on its own."""
+    if not out_tokens and src_tokens:
+        return "empty output"
+    if len(out_tokens) > ratio * len(src_tokens) + 10:
+        return "runaway output (far longer than the source)"
+    for n in (1, 2, 3, 4):
+        limit = 4 if n == 1 else 3
+        if _ngram_repeats(out_tokens, n) >= limit and _ngram_repeats(src_tokens, n) < limit:
+            return f"repeated {n}-gram"
+    return None
+
+
+_PUNCT_SPLIT = re.compile(r"^▁?[,;:–—-]$")
+
+
+def split_long(tokens: list[str], limit: int) -> list[list[str]]:
+    """Split an over-long token list at the punctuation nearest its middle, recursively;
+    at the middle itself when there is none. Never drops a token."""
+    if len(tokens) <= limit:
+        return [tokens]
+    mid = len(tokens) // 2
+    cuts = [i + 1 for i, t in enumerate(tokens[:-1]) if _PUNCT_SPLIT.match(t)]
+    cut = min(cuts, key=lambda i: abs(i - mid)) if cuts else mid
+    if cut <= 0 or cut >= len(tokens):
+        cut = mid
+    return split_long(tokens[:cut], limit) + split_long(tokens[cut:], limit)
+
+
+@dataclass
+class Engine:
+    """Decodes batches for the installed packages. Models load on first use."""
+
+    packages: dict[tuple[str, str], InstalledPackage]
+    settings: Translate
+    _loaded: dict[tuple[str, str], _Loaded] = field(default_factory=dict)
+
+    def _load(self, pair: tuple[str, str]) -> _Loaded:
+        if pair not in self._loaded:
+            import ctranslate2
+
+            pkg = self.packages[pair]
+            s = self.settings
+            device = s.device
+            if device == "auto":
+                device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+            translator = ctranslate2.Translator(
+                str(pkg.path / "model"),
+                device=device,
+                compute_type=s.compute_type,
+                inter_threads=s.inter_threads,
+                intra_threads=s.intra_threads,
+            )
+            self._loaded[pair] = _Loaded(pkg, load_tokenizer(pkg), translator)
+        return self._loaded[pair]
+
+    def _decode_options(self, max_src: int) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "beam_size": s.beam_size,
+            "num_hypotheses": 1,
+            "length_penalty": 0.2,  # Argos's setting; keeps outputs comparable with it
+            "replace_unknowns": True,
+            "return_scores": True,
+            "max_decoding_length": int(s.length_ratio * max_src) + 10,
+        }
+
+    def _run(self, m: _Loaded, batch: list[list[str]], **opts: Any) -> list[tuple[list[str], float | None]]:
+        prefix = [[m.pkg.target_prefix]] * len(batch) if m.pkg.target_prefix else None
+        results = m.translator.translate_batch(
+            batch,
+            target_prefix=prefix,
+            max_batch_size=self.settings.max_batch_size,
+            batch_type="tokens",
+            **opts,
+        )
+        out = []
+        for r in results:
+            toks = list(r.hypotheses[0])
+            if m.pkg.target_prefix and toks and toks[0] == m.pkg.target_prefix:
+                toks = toks[1:]
+            out.append((toks, float(r.scores[0]) if r.scores else None))
+        return out
+
+    def _detok(self, m: _Loaded, toks: list[str]) -> str:
+        text = m.tokenizer.decode(toks)
+        if m.pkg.target_prefix and text.startswith(m.pkg.target_prefix):
+            text = text[len(m.pkg.target_prefix) :]
+        return text.strip()
+
+    def translate(self, pair: tuple[str, str], sentences: Sequence[str]) -> list[Output]:
+        """Translate `sentences` with one length-sorted batch call (plus one small retry call)."""
+        if not sentences:
+            return []
+        m = self._load(pair)
+        limit = self.settings.max_input_tokens
+        # Pieces: (sentence index, tokens). Over-long sentences become several pieces.
+        pieces: list[tuple[int, list[str]]] = []
+        split_flags: set[int] = set()
+        for i, s in enumerate(sentences):
+            chunks = split_long(m.tokenizer.encode(s), limit)
+            if len(chunks) > 1:
+                split_flags.add(i)
+                log.info("split an over-long sentence (%d pieces) before decoding", len(chunks))
+            pieces.extend((i, c) for c in chunks)
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
+        batch = [pieces[k][1] for k in order]
+        decoded = self._run(m, batch, **self._decode_options(max(len(b) for b in batch)))
+        results: list[tuple[list[str], float | None, str | None]] = [([], None, None)] * len(pieces)
+        for k, (toks, score) in zip(order, decoded, strict=True):
+            results[k] = (toks, score, degeneracy(pieces[k][1], toks, self.settings.length_ratio))
+
+        bad = [k for k, r in enumerate(results) if r[2]]
+        if bad:
+            # One retry with anti-repetition settings, each sentence capped relative to its own length.
+            retry_batch = [pieces[k][1] for k in bad]
+            opts = self._decode_options(max(len(b) for b in retry_batch))
+            opts.update(repetition_penalty=1.3, no_repeat_ngram_size=3)
+            for k, (toks, score) in zip(bad, self._run(m, retry_batch, **opts), strict=True):
+                src = pieces[k][1]
+                cap = int(self.settings.length_ratio * len(src)) + 10
+                toks = toks[:cap]
+                why = degeneracy(src, toks, self.settings.length_ratio)
+                results[k] = (toks, score, f"degenerate: {why}" if why else "retried")
+
+        by_sentence: list[list[int]] = [[] for _ in sentences]
+        for k, (i, _) in enumerate(pieces):
+            by_sentence[i].append(k)
+        outs: list[Output] = []
+        for i, ks in enumerate(by_sentence):
+            mine = [results[k] for k in ks]
+            text = " ".join(self._detok(m, toks) for toks, _, _ in mine).strip()
+            scores = [sc for _, sc, _ in mine if sc is not None]
+            flags = [f for _, _, f in mine if f]
+            if i in split_flags:
+                flags.append("split")
+            outs.append(Output(text, min(scores) if scores else None, tuple(sorted(set(flags)))))
+        return outs
