@@ -1,0 +1,345 @@
+"""Orchestration of one run: lock, scan, decide, ingest, translate, publish, record.
+
+Decisions live in decide.py and the stages; this module only wires them, keeps
+state transitions inside transactions, and records per-file failures so that
+one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+from xlate import decide
+from xlate.config import Config
+from xlate.errors import InputError, Interrupted, XlateError
+from xlate.ingest import SourceFile, scan
+from xlate.lock import run_lock
+from xlate.model import Article, Block, Quarantined, Rendition, RunReport, text_hash
+from xlate.quarantine import quarantine_file
+from xlate.store import ArticleRecord, FileRecord, Store
+from xlate.translate.packages import require_routes, route_label
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    settle_seconds: float | None = None  # override config.ingest.settle_seconds
+    wait_seconds: float = 0.0  # wait this long for another run's lock
+
+
+class _Stop:
+    """Turns SIGTERM/SIGINT into a flag checked at safe points."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        log.warning("signal %d received: stopping at the next safe point", signum)
+
+    def check(self) -> None:
+        if self.requested:
+            raise Interrupted("stopped by a signal; the next run completes the work")
+
+
+@contextmanager
+def _signals(stop: _Stop) -> Iterator[None]:
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for s in old:
+            signal.signal(s, stop)
+    except ValueError:  # not the main thread (tests): no handlers, no harm
+        old = {}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def run(cfg: Config, opts: RunOptions | None = None) -> RunReport:
+    """One complete run. Raises lock.Busy when another run holds the lock."""
+    opts = opts or RunOptions()
+    with run_lock(cfg.paths.state, opts.wait_seconds):
+        store = Store(cfg.paths.state)
+        stop = _Stop()
+        try:
+            with _signals(stop):
+                return _Run(cfg, opts, store, stop.check).execute()
+        finally:
+            store.close()
+
+
+class _Run:
+    def __init__(self, cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None]) -> None:
+        self.cfg = cfg
+        self.opts = opts
+        self.store = store
+        self.check = check
+        self.report = RunReport()
+        self.now = datetime.now(UTC)
+
+    # -- the run -----------------------------------------------------------------------
+    def execute(self) -> RunReport:
+        cfg, store = self.cfg, self.store
+        run_id = store.start_run(self.now)
+        status = "failed"
+        try:
+            settle = cfg.ingest.settle_seconds if self.opts.settle_seconds is None else self.opts.settle_seconds
+            cfg.paths.input.mkdir(parents=True, exist_ok=True)
+            scanned, skipped = scan(cfg.paths.input, settle_seconds=settle, now=time.time())
+            for s in skipped:
+                log.info("skipped %s: %s", s.rel, s.why)
+            stored_files = store.files()
+            plan = decide.plan_files(scanned, stored_files)
+            pending = store.pending_articles()
+            publish_pending = store.get_meta("publish_pending") == "1"
+
+            if plan.idle and not pending and not publish_pending:
+                self.report.unchanged = sum(1 for r in store.articles().values() if r.state == "ready")
+                status = "ok"
+                return self.report
+
+            self._retract(plan.gone, {f.rel for f in scanned})
+            self.check()
+            if plan.to_read or pending:
+                # Fail before touching input/ when a model is missing (exit 3, nothing moved).
+                require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
+            self._ingest(plan.to_read, {f.rel for f in scanned}, store.files())
+            self.check()
+            self._translate_pending()
+            self.check()
+            self._publish()
+            self.report.unchanged = max(
+                0,
+                sum(1 for r in store.articles().values() if r.state == "ready")
+                - self.report.published
+                - self.report.updated,
+            )
+            status = "ok"
+            return self.report
+        except Interrupted:
+            status = "interrupted"
+            raise
+        finally:
+            store.finish_run(run_id, datetime.now(UTC), status, self.report.as_json())
+
+    # -- gone files --------------------------------------------------------------------
+    def _retract(self, gone: tuple[FileRecord, ...], live: set[str]) -> None:
+        if not gone:
+            return
+        store = self.store
+        with store.transaction():
+            articles = store.articles()
+            for rec in gone:
+                store.delete_file(rec.rel)
+                if rec.status != "article" or rec.slug is None:
+                    continue
+                art = articles.get(rec.slug)
+                if art is None or art.source_rel != rec.rel or art.state == "retracted":
+                    continue
+                if self.cfg.ingest.on_delete == "keep":
+                    log.info("%s was deleted; keeping %s published (ingest.on_delete: keep)", rec.rel, rec.slug)
+                    continue
+                store.set_article_state(rec.slug, "retracted")
+                store.delete_renditions(rec.slug)
+                # A file that duplicated this one must be read again: it may now stand alone.
+                for rel, f in store.files().items():
+                    if f.status == "duplicate" and f.slug == rec.slug and rel in live:
+                        store.delete_file(rel)
+                store.set_meta("publish_pending", "1")
+                self.report.retracted += 1
+                log.info("retracted %s (%s deleted)", rec.slug, rec.rel)
+
+    # -- ingest ------------------------------------------------------------------------
+    def _quarantine(self, rel: str, reason: str) -> None:
+        moved = quarantine_file(self.cfg.paths.input, self.cfg.paths.quarantine, rel, reason)
+        if moved is None:
+            log.info("%s vanished while it was read; it will count as deleted", rel)
+            return
+        with self.store.transaction():
+            self.store.put_quarantine(rel, reason, moved, self.now)
+            self.store.delete_file(rel)
+        self.report.quarantined.append(Quarantined(rel, reason))
+        log.warning("quarantined %s: %s", rel, reason)
+
+    def _ingest(self, to_read: tuple[SourceFile, ...], live: set[str], stored_files: dict[str, FileRecord]) -> None:
+        if not to_read:
+            return
+        from xlate.detect import detect_article
+        from xlate.ingest import check_size, parse_article
+
+        cfg, store = self.cfg, self.store
+        articles = store.articles()
+        for f in to_read:
+            self.check()
+            try:
+                check_size(f.rel, f.size, cfg.ingest)
+                try:
+                    data = f.path.read_bytes()
+                except FileNotFoundError:
+                    continue  # deleted mid-run: the next run sees it gone
+                except OSError as e:
+                    raise InputError(f"{f.rel}: cannot be read ({e.strerror}); check the file's permissions") from None
+                raw_hash = hashlib.sha256(data).hexdigest()
+                old = stored_files.get(f.rel)
+                if old is not None and old.raw_hash == raw_hash:
+                    with store.transaction():  # touched, not changed
+                        store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, old.slug, old.status))
+                    continue
+                article = parse_article(f.rel, data, cfg.ingest)
+                detection = detect_article(article, source_lang=cfg.source_lang, cfg=cfg.detect)
+                for note in (*article.notes, *detection.notes):
+                    log.info("%s: %s", f.rel, note)
+            except InputError as e:
+                self._quarantine(f.rel, str(e))
+                continue
+            verdict, other = decide.judge_article(article, articles, live)
+            with store.transaction():
+                if verdict is decide.Verdict.SLUG_TAKEN:
+                    pass
+                elif verdict is decide.Verdict.DUPLICATE:
+                    store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, other, "duplicate"))
+                    self.report.duplicates.append({"file": f.rel, "duplicate_of": str(other)})
+                    log.warning("%s has the same text as %s; published once", f.rel, other)
+                else:
+                    store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, article.slug, "article"))
+                    if verdict is not decide.Verdict.SAME:
+                        store.put_article(article, detection.lang, detection.probability, "pending")
+            if verdict is decide.Verdict.SLUG_TAKEN:
+                self._quarantine(
+                    f.rel,
+                    f"{f.rel}: its slug {article.slug!r} is already used by {other}; rename the file "
+                    "or set a different `slug:` in its front matter",
+                )
+                continue
+            articles = store.articles() if verdict is not decide.Verdict.SAME else articles
+
+    # -- translate ---------------------------------------------------------------------
+    def _translate_pending(self) -> None:
+        from xlate import segment
+        from xlate.translate import translate_all
+        from xlate.translate.engine import Engine
+
+        cfg, store = self.cfg, self.store
+        slugs = store.pending_articles()
+        if not slugs:
+            return
+        routes, pkgs = require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
+        self.report.routes = {t: route_label(r) for t, r in routes.items()}
+        records = store.articles()
+        pending = [records[s] for s in slugs]
+        units = {r.slug: segment.segment(r.article.title, r.article.blocks) for r in pending}
+        sentences = sorted({u for per in units.values() for block in per for u in block})
+        engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
+        store.memory_prune(pkgs[p].model_id() for p in pkgs)
+        translated, stats = translate_all(sentences, routes, pkgs, engine, store)
+        self.report.decoded_sentences = stats.decoded
+        self.report.memory_hits += stats.memory_hits
+        for pair, sentence, flag in stats.flagged:
+            self.report.flagged.append({"route": pair, "sentence": sentence, "flag": flag})
+        self.check()
+
+        from xlate.translate.memory import normalize
+
+        for rec in pending:
+            a = rec.article
+            versions: dict[str, tuple[str, tuple[Block, ...], bool]] = {cfg.source_lang: (a.title, a.blocks, False)}
+            for t in cfg.targets:
+                table = translated[t]
+                per_block = [[table[normalize(u)].text for u in block] for block in units[a.slug]]
+                flagged = any(
+                    any(f.startswith("degenerate") for f in table[normalize(u)].flags)
+                    for block in units[a.slug]
+                    for u in block
+                )
+                title, blocks = segment.rebuild(per_block[0], per_block[1:], a.blocks)
+                versions[t] = (title, blocks, flagged)
+            self._record(rec, versions)
+
+    def _record(self, rec: ArticleRecord, versions: dict[str, tuple[str, tuple[Block, ...], bool]]) -> None:
+        """Store every language version of one article in one transaction."""
+        store, a = self.store, rec.article
+        with store.transaction():
+            old = store.rendition_hashes(a.slug)
+            ts = store.next_timestamp(self.now)
+            published = rec.published_at or ts
+            changed_any = False
+            for lang, (title, blocks, flagged) in versions.items():
+                th = _rendition_hash(a, title, blocks)
+                if old.get(lang) == th:
+                    continue
+                changed_any = True
+                store.put_rendition(
+                    Rendition(
+                        slug=a.slug,
+                        lang=lang,
+                        title=title,
+                        blocks=blocks,
+                        published=published,
+                        updated=ts,
+                        machine_translated=lang != self.cfg.source_lang,
+                        flagged=flagged,
+                    ),
+                    th,
+                )
+            store.set_article_published(a.slug, published)
+            store.set_article_state(a.slug, "ready")
+            store.set_meta("publish_pending", "1")
+        if rec.published_at is None or rec.state == "retracted":
+            self.report.published += 1
+        elif changed_any:
+            self.report.updated += 1
+
+    # -- publish -----------------------------------------------------------------------
+    def _publish(self) -> None:
+        from xlate.publish import publish_site
+
+        store, cfg = self.store, self.cfg
+        if store.get_meta("publish_pending") != "1":
+            return
+        meta = {slug: rec.article for slug, rec in store.articles().items() if rec.state == "ready"}
+        by_lang: dict[str, list[Rendition]] = {lang: [] for lang in cfg.all_langs}
+        for r in store.renditions():
+            a = meta.get(r.slug)
+            if a is None or r.lang not in by_lang:
+                continue
+            by_lang[r.lang].append(
+                Rendition(
+                    slug=r.slug,
+                    lang=r.lang,
+                    title=r.title,
+                    blocks=r.blocks,
+                    published=r.published_at,
+                    updated=r.updated_at,
+                    author=a.author,
+                    tags=a.tags,
+                    summary=a.summary if r.lang == cfg.source_lang else None,
+                    machine_translated=r.machine_translated,
+                    flagged=r.flagged,
+                )
+            )
+        written = publish_site(cfg, by_lang)
+        self.report.feeds = [str(p) for p in written]
+        with store.transaction():
+            store.set_meta("publish_pending", "0")
+
+
+def _rendition_hash(a: Article, title: str, blocks: tuple[Block, ...]) -> str:
+    """What a language version shows: its text plus the metadata that reaches the feed."""
+    h = hashlib.sha256(text_hash(title, blocks).encode())
+    for part in (a.author or "", "\x1f".join(a.tags), a.summary or ""):
+        h.update(b"\x1e" + part.encode())
+    return h.hexdigest()
+
+
+__all__ = ["RunOptions", "XlateError", "run"]
