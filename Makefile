@@ -1,0 +1,40 @@
+# Two entry points for a fresh machine (see README):
+#   make run   set up .venv, install the real Argos models (online), translate input/ and publish feeds/
+#   make test  set up .venv with the test tools, then lint, type-check and run the test suite
+# Plus: make demo (offline, with the project's own fixture models), make bench, make models-fixtures.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test demo bench bench-quick setup setup-test lint models-fixtures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+setup-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+run: setup
+	$(BIN)/xlate models install
+	$(BIN)/xlate run
+
+demo: setup
+	$(BIN)/xlate models install tests/fixtures/models/translate-lt_en.argosmodel \
+	    tests/fixtures/models/translate-en_pl.argosmodel tests/fixtures/models/translate-en_ru.argosmodel
+	$(BIN)/xlate run --settle 0
+
+lint: setup-test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) state models feeds/* quarantine
