@@ -25,7 +25,7 @@ from xlate.lock import run_lock
 from xlate.model import Article, Block, Quarantined, Rendition, RunReport, text_hash
 from xlate.quarantine import quarantine_file
 from xlate.store import ArticleRecord, FileRecord, Store
-from xlate.translate.packages import require_routes, route_label
+from xlate.translate.packages import installed, plan_routes, require_routes, route_label
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class _Run:
                 log.info("skipped %s: %s", s.rel, s.why)
             stored_files = store.files()
             plan = decide.plan_files(scanned, stored_files)
+            self._invalidate_if_models_changed()
             pending = store.pending_articles()
             publish_pending = store.get_meta("publish_pending") == "1"
 
@@ -132,6 +133,32 @@ class _Run:
             raise
         finally:
             store.finish_run(run_id, datetime.now(UTC), status, self.report.as_json())
+
+    # -- models ------------------------------------------------------------------------
+    def _translation_key(self) -> str | None:
+        """Identity of everything that shapes a translation: the routes and their models."""
+        cfg = self.cfg
+        pkgs = installed(cfg.paths.models)
+        routes, missing = plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
+        if missing:
+            return None
+        parts = sorted(f"{t}:{'|'.join(pkgs[p].model_id() for p in r)}" for t, r in routes.items())
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    def _invalidate_if_models_changed(self) -> None:
+        """A new model version (or a new direct package) re-translates every article.
+
+        The memory is keyed by model identity, so only sentences the changed model
+        handles are decoded again; the others come from memory.
+        """
+        key = self._translation_key()
+        old = self.store.get_meta("translation_key")
+        if key is None or old is None or old == key:
+            return
+        with self.store.transaction():
+            n = self.store.repend_ready_articles()
+            self.store.set_meta("translation_key", key)
+        log.info("the installed models changed: %d articles will be translated again", n)
 
     # -- gone files --------------------------------------------------------------------
     def _retract(self, gone: tuple[FileRecord, ...], live: set[str]) -> None:
@@ -236,6 +263,7 @@ class _Run:
             return
         routes, pkgs = require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
         self.report.routes = {t: route_label(r) for t, r in routes.items()}
+        key = self._translation_key()
         records = store.articles()
         pending = [records[s] for s in slugs]
         units = {r.slug: segment.segment(r.article.title, r.article.blocks) for r in pending}
@@ -265,6 +293,9 @@ class _Run:
                 title, blocks = segment.rebuild(per_block[0], per_block[1:], a.blocks)
                 versions[t] = (title, blocks, flagged)
             self._record(rec, versions)
+        if key is not None:
+            with store.transaction():
+                store.set_meta("translation_key", key)
 
     def _record(self, rec: ArticleRecord, versions: dict[str, tuple[str, tuple[Block, ...], bool]]) -> None:
         """Store every language version of one article in one transaction."""

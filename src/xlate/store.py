@@ -301,6 +301,10 @@ class Store:
     def set_article_published(self, slug: str, at: datetime) -> None:
         self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
 
+    def repend_ready_articles(self) -> int:
+        cur = self.db.execute("UPDATE articles SET state = 'pending' WHERE state = 'ready'")
+        return cur.rowcount
+
     def pending_articles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
 

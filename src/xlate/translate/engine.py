@@ -104,12 +104,17 @@ def _ngram_repeats(tokens: Sequence[str], n: int) -> int:
     return best
 
 
+def max_output_tokens(src_len: int, ratio: float) -> int:
+    """The decoding cap for one sentence: relative to its source length."""
+    return int(ratio * src_len) + 10
+
+
 def degeneracy(src_tokens: Sequence[str], out_tokens: Sequence[str], ratio: float) -> str | None:
     """Why an output looks degenerate, or None. Pure, so it is tested on its own."""
     if not out_tokens and src_tokens:
         return "empty output"
-    if len(out_tokens) > ratio * len(src_tokens) + 10:
-        return "runaway output (far longer than the source)"
+    if len(out_tokens) >= max_output_tokens(len(src_tokens), ratio):
+        return "runaway output (hit the length limit; would be cut off)"
     for n in (1, 2, 3, 4):
         limit = 4 if n == 1 else 3
         if _ngram_repeats(out_tokens, n) >= limit and _ngram_repeats(src_tokens, n) < limit:
@@ -168,7 +173,7 @@ class Engine:
             "length_penalty": 0.2,  # Argos's setting; keeps outputs comparable with it
             "replace_unknowns": True,
             "return_scores": True,
-            "max_decoding_length": int(s.length_ratio * max_src) + 10,
+            "max_decoding_length": max_output_tokens(max_src, s.length_ratio),
         }
 
     def _run(self, m: _Loaded, batch: list[list[str]], **opts: Any) -> list[tuple[list[str], float | None]]:
@@ -224,8 +229,7 @@ class Engine:
             opts.update(repetition_penalty=1.3, no_repeat_ngram_size=3)
             for k, (toks, score) in zip(bad, self._run(m, retry_batch, **opts), strict=True):
                 src = pieces[k][1]
-                cap = int(self.settings.length_ratio * len(src)) + 10
-                toks = toks[:cap]
+                toks = toks[: max_output_tokens(len(src), self.settings.length_ratio)]
                 why = degeneracy(src, toks, self.settings.length_ratio)
                 results[k] = (toks, score, f"degenerate: {why}" if why else "retried")
 
