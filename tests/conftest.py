@@ -57,6 +57,7 @@ def installed_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def write_config(root: Path, models: Path, **overrides: object) -> None:
     cfg = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
     cfg["paths"]["models"] = str(models)
+    cfg["paths"]["glossary"] = str(REPO / "glossary.yaml")
     cfg["ingest"]["settle_seconds"] = 0
     for dotted, value in overrides.items():
         node = cfg

@@ -64,3 +64,24 @@ def test_memory_round_trip_and_prune(tmp_path: Path) -> None:
     with s.transaction():
         assert s.memory_prune(["m1"]) == 1
     assert s.memory_get("m2", ["Labas."]) == {}
+
+
+def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
+    from xlate.store import MIGRATIONS, _statements
+
+    p = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(p)
+    for stmt in _statements(MIGRATIONS[0]):
+        db.execute(stmt)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', '{}', 'ready')")
+    db.execute(
+        "INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at, machine_translated)"
+        " VALUES('a', 'en', '{}', 't', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1)"
+    )
+    db.commit()
+    db.close()
+    s = Store(p)
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert s.db.execute("SELECT slug, lang, forced FROM renditions").fetchall() == [("a", "en", 0)]
+    s.close()

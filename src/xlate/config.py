@@ -28,6 +28,7 @@ class Paths(_Strict):
     state: Path = Path("state/xlate.sqlite3")
     models: Path = Path("models")
     quarantine: Path = Path("quarantine")
+    glossary: Path | None = None  # YAML: fixed renderings of names, per target language
 
 
 class Person(_Strict):
@@ -83,6 +84,14 @@ class Translate(_Strict):
     length_ratio: float = Field(default=3.0, gt=0)  # max_decoding_length = ratio * src + 10
 
 
+class Editorial(_Strict):
+    # A translation with a flagged sentence: publish it (and list it in `status`), or hold it
+    # in that language until a reviewed translation arrives or `xlate publish --force SLUG`.
+    on_flag: Literal["publish", "hold"] = "publish"
+    # A reviewed translation whose original changed since: keep publishing it, or let MT take over.
+    stale_review: Literal["publish", "machine"] = "publish"
+
+
 class Config(_Strict):
     source_lang: str = "lt"
     targets: tuple[str, ...] = ("en", "pl", "ru")
@@ -94,6 +103,7 @@ class Config(_Strict):
     ingest: Ingest = Ingest()
     detect: Detect = Detect()
     translate: Translate = Translate()
+    editorial: Editorial = Editorial()
 
     @field_validator("source_lang", "pivot")
     @classmethod
@@ -136,7 +146,9 @@ class Config(_Strict):
     def resolved(self, base: Path) -> Config:
         """Return a copy whose relative paths are anchored at `base`."""
         p = self.paths
-        anchored = Paths(**{k: (v if v.is_absolute() else (base / v)) for k, v in p.model_dump().items()})
+        anchored = Paths(
+            **{k: (v if v is None or v.is_absolute() else (base / v)) for k, v in p.model_dump().items()}
+        )
         return self.model_copy(update={"paths": anchored})
 
 

@@ -45,6 +45,8 @@ class Article:
     summary: str | None = None
     declared_lang: str | None = None
     image: str | None = None
+    # Spans that must pass through translation verbatim (marked by the editor).
+    keep: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # human-readable things ingest fixed or noticed
 
     @property
@@ -69,6 +71,7 @@ class Article:
             "\x1f".join(self.tags),
             self.summary or "",
             self.image or "",
+            "\x1f".join(self.keep),
         ):
             h.update(part.encode())
             h.update(b"\x1e")

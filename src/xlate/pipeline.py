@@ -19,13 +19,14 @@ from types import FrameType
 
 from xlate import decide
 from xlate.config import Config
-from xlate.errors import InputError, Interrupted, XlateError
+from xlate.errors import ConfigError, InputError, Interrupted, XlateError
 from xlate.ingest import SourceFile, scan
 from xlate.lock import run_lock
 from xlate.model import Article, Block, Quarantined, Rendition, RunReport, text_hash
 from xlate.quarantine import quarantine_file
 from xlate.store import ArticleRecord, FileRecord, Store
 from xlate.translate.packages import installed, plan_routes, require_routes, route_label
+from xlate.translate.protect import Glossary
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class _Run:
         self.check = check
         self.report = RunReport()
         self.now = datetime.now(UTC)
+        self._glossary_cache: Glossary | None = None
 
     # -- the run -----------------------------------------------------------------------
     def execute(self) -> RunReport:
@@ -136,20 +138,32 @@ class _Run:
 
     # -- models ------------------------------------------------------------------------
     def _translation_key(self) -> str | None:
-        """Identity of everything that shapes a translation: the routes and their models."""
+        """Identity of everything that shapes a translation: routes, their models, the glossary."""
         cfg = self.cfg
         pkgs = installed(cfg.paths.models)
         routes, missing = plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
         if missing:
             return None
         parts = sorted(f"{t}:{'|'.join(pkgs[p].model_id() for p in r)}" for t, r in routes.items())
+        parts.append(f"glossary:{self._glossary().version}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
-    def _invalidate_if_models_changed(self) -> None:
-        """A new model version (or a new direct package) re-translates every article.
+    def _glossary(self) -> Glossary:
+        if self._glossary_cache is None:
+            path = self.cfg.paths.glossary
+            try:
+                self._glossary_cache = Glossary.load(path, self.cfg.targets)
+            except FileNotFoundError:
+                raise ConfigError(f"paths.glossary: {path} does not exist; create it or remove the key") from None
+            except (ValueError, OSError) as e:
+                raise ConfigError(f"paths.glossary: {e}") from None
+        return self._glossary_cache
 
-        The memory is keyed by model identity, so only sentences the changed model
-        handles are decoded again; the others come from memory.
+    def _invalidate_if_models_changed(self) -> None:
+        """A new model version, a new direct package or a glossary edit re-translates every article.
+
+        The memory is keyed by model identity and by the sentence with its placeholders,
+        so only the sentences the change affects are decoded again; the others come from memory.
         """
         key = self._translation_key()
         old = self.store.get_meta("translation_key")
@@ -254,8 +268,9 @@ class _Run:
     # -- translate ---------------------------------------------------------------------
     def _translate_pending(self) -> None:
         from xlate import segment
-        from xlate.translate import translate_all
+        from xlate.translate import is_quality_flag, translate_units
         from xlate.translate.engine import Engine
+        from xlate.translate.protect import protect
 
         cfg, store = self.cfg, self.store
         slugs = store.pending_articles()
@@ -266,30 +281,33 @@ class _Run:
         key = self._translation_key()
         records = store.articles()
         pending = [records[s] for s in slugs]
-        units = {r.slug: segment.segment(r.article.title, r.article.blocks) for r in pending}
-        sentences = sorted({u for per in units.values() for block in per for u in block})
+        glossary = self._glossary()
+        # Per article: units per block, each with its glossary terms and do-not-translate
+        # spans replaced by placeholders.
+        units = {
+            r.slug: [
+                [protect(u, glossary, r.article.keep) for u in block]
+                for block in segment.segment(r.article.title, r.article.blocks)
+            ]
+            for r in pending
+        }
+        unique = sorted({u for per in units.values() for block in per for u in block}, key=lambda u: u.text)
         engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
         store.memory_prune(pkgs[p].model_id() for p in pkgs)
-        translated, stats = translate_all(sentences, routes, pkgs, engine, store)
+        translated, stats = translate_units(unique, routes, pkgs, engine, store)
         self.report.decoded_sentences = stats.decoded
         self.report.memory_hits += stats.memory_hits
         for pair, sentence, flag in stats.flagged:
             self.report.flagged.append({"route": pair, "sentence": sentence, "flag": flag})
         self.check()
 
-        from xlate.translate.memory import normalize
-
         for rec in pending:
             a = rec.article
             versions: dict[str, tuple[str, tuple[Block, ...], bool]] = {cfg.source_lang: (a.title, a.blocks, False)}
             for t in cfg.targets:
-                table = translated[t]
-                per_block = [[table[normalize(u)].text for u in block] for block in units[a.slug]]
-                flagged = any(
-                    any(f.startswith("degenerate") for f in table[normalize(u)].flags)
-                    for block in units[a.slug]
-                    for u in block
-                )
+                outs = [[translated[t][u] for u in block] for block in units[a.slug]]
+                flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
+                per_block = [[o.text for o in block] for block in outs]
                 title, blocks = segment.rebuild(per_block[0], per_block[1:], a.blocks)
                 versions[t] = (title, blocks, flagged)
             self._record(rec, versions)
@@ -340,9 +358,13 @@ class _Run:
             return
         meta = {slug: rec.article for slug, rec in store.articles().items() if rec.state == "ready"}
         by_lang: dict[str, list[Rendition]] = {lang: [] for lang in cfg.all_langs}
+        hold = cfg.editorial.on_flag == "hold"
         for r in store.renditions():
             a = meta.get(r.slug)
             if a is None or r.lang not in by_lang:
+                continue
+            if hold and r.flagged and not r.forced:
+                log.info("holding %s [%s]: a sentence is flagged; review it or `xlate publish --force`", r.slug, r.lang)
                 continue
             by_lang[r.lang].append(
                 Rendition(

@@ -76,6 +76,10 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # v2: an editor can force a held (quality-flagged) translation out: `xlate publish --force`.
+    """
+    ALTER TABLE renditions ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -102,6 +106,7 @@ def article_to_json(a: Article) -> str:
             "summary": a.summary,
             "declared_lang": a.declared_lang,
             "image": a.image,
+            "keep": list(a.keep),
             "notes": list(a.notes),
         },
         ensure_ascii=False,
@@ -122,6 +127,7 @@ def article_from_json(s: str) -> Article:
         summary=d["summary"],
         declared_lang=d["declared_lang"],
         image=d["image"],
+        keep=tuple(d.get("keep", ())),
         notes=tuple(d["notes"]),
     )
 
@@ -159,6 +165,7 @@ class StoredRendition:
     updated_at: datetime
     machine_translated: bool
     flagged: bool
+    forced: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,14 +319,14 @@ class Store:
     def renditions(self, lang: str | None = None) -> list[StoredRendition]:
         sql = (
             "SELECT r.slug, r.lang, r.data, r.text_hash, r.published_at, r.updated_at, r.machine_translated, "
-            "r.flagged FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
+            "r.flagged, r.forced FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
         )
         args: tuple[str, ...] = ()
         if lang is not None:
             sql += " AND r.lang = ?"
             args = (lang,)
         out = []
-        for slug, lg, data, th, pub, upd, mt, fl in self.db.execute(sql, args):
+        for slug, lg, data, th, pub, upd, mt, fl, fo in self.db.execute(sql, args):
             d = json.loads(data)
             out.append(
                 StoredRendition(
@@ -332,6 +339,7 @@ class Store:
                     updated_at=_parse_ts(upd),
                     machine_translated=bool(mt),
                     flagged=bool(fl),
+                    forced=bool(fo),
                 )
             )
         return out
@@ -352,7 +360,7 @@ class Store:
                VALUES(?,?,?,?,?,?,?,?)
                ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
                  updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
-                 flagged=excluded.flagged""",
+                 flagged=excluded.flagged, forced=0""",
             (
                 r.slug,
                 r.lang,
@@ -364,6 +372,11 @@ class Store:
                 int(r.flagged),
             ),
         )
+
+    def force_renditions(self, slug: str) -> int:
+        """Release held translations of one article (the editor accepts them as they are)."""
+        cur = self.db.execute("UPDATE renditions SET forced = 1 WHERE slug = ? AND flagged = 1", (slug,))
+        return cur.rowcount
 
     def delete_renditions(self, slug: str) -> None:
         self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))

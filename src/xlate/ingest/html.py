@@ -124,6 +124,14 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
             break
     walker = _Walker(title_el)
     walker.walk(root, BlockKind.PARAGRAPH)
+    # translate="no" (the web standard) and class="notranslate" mark do-not-translate spans.
+    keep = [
+        inline_text(el)
+        for el in root.iter()
+        if _is_element(el)
+        and el.tag not in DROP
+        and ((el.get("translate") or "").strip().lower() == "no" or "notranslate" in (el.get("class") or "").split())
+    ]
 
     author = None
     for m in doc.iter("meta"):
@@ -151,4 +159,5 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         author=author,
         summary=summary,
         declared_lang=lang,
+        keep=keep,
     )

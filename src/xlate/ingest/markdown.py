@@ -19,7 +19,10 @@ from xlate.errors import InputError
 from xlate.ingest.text import clean, control_note, decode, finish_article, normalize_inline
 from xlate.model import Article, Block, BlockKind
 
-KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image")
+KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image", "no_translate")
+# Do-not-translate spans in the body: Pandoc's bracketed-span syntax with the class
+# that web translators honour, `[Petro Kriaučiūno]{.notranslate}`.
+_NOTRANSLATE = re.compile(r"\[([^\[\]\n]+)\]\{\.notranslate\}")
 _FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 
@@ -141,6 +144,9 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
     text, removed = clean(decode(rel, data))
     notes = [control_note(removed)] if removed else []
     meta, body = split_front_matter(rel, text)
+    keep = [m.group(1) for m in _NOTRANSLATE.finditer(body)]
+    body = _NOTRANSLATE.sub(lambda m: m.group(1), body)
+    keep.extend(_tags(rel, meta.get("no_translate")))
     unknown = [str(k) for k in meta if k not in KNOWN_KEYS]
     if unknown:
         notes.append(
@@ -180,4 +186,5 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         summary=_scalar(rel, "summary", meta.get("summary")),
         declared_lang=_scalar(rel, "lang", meta.get("lang")),
         image=image.strip() if image else None,
+        keep=keep,
     )

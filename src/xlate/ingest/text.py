@@ -257,6 +257,7 @@ def finish_article(
     summary: str | None = None,
     declared_lang: str | None = None,
     image: str | None = None,
+    keep: Iterable[str] = (),
 ) -> Article:
     """Checks and clean-ups every format shares; the one place Articles are built."""
     from xlate.ingest.slug import make_slug  # slug imports this module
@@ -307,6 +308,7 @@ def finish_article(
         summary=summary_n or None,
         declared_lang=lang_code(rel, declared_lang),
         image=image,
+        keep=tuple(dict.fromkeys(k for k in (normalize_inline(x) for x in keep) if k)),
         notes=tuple(all_notes),
     )
 

@@ -15,6 +15,7 @@ from xlate.store import Store
 from xlate.translate import memory
 from xlate.translate.engine import Engine, Output
 from xlate.translate.packages import InstalledPackage
+from xlate.translate.protect import Protected
 
 log = logging.getLogger(__name__)
 
@@ -111,4 +112,51 @@ def translate_all(
                 if f.startswith("degenerate"):
                     stats.flagged.append((f"{r[0][0]}->{t}", s, f))
         result[t] = per
+    return result, stats
+
+
+QUALITY_FLAGS = ("degenerate", "placeholder lost")
+
+
+def is_quality_flag(flag: str) -> bool:
+    """Flags that make a translation questionable (as opposed to informative ones like 'split')."""
+    return flag.startswith(QUALITY_FLAGS)
+
+
+def translate_units(
+    units: Sequence[Protected],
+    routes: dict[str, Route],
+    packages: dict[tuple[str, str], InstalledPackage],
+    engine: Engine,
+    store: Store,
+) -> tuple[dict[str, dict[Protected, Output]], Stats]:
+    """Translate protected units and fill their placeholders per target.
+
+    A unit whose output lost, duplicated or invented a placeholder is translated
+    again without protection and flagged: a broken placeholder is never returned.
+    """
+    table, stats = translate_all([u.text for u in units], routes, packages, engine, store)
+    result: dict[str, dict[Protected, Output]] = {t: {} for t in routes}
+    broken: set[Protected] = set()
+    for t in routes:
+        for u in units:
+            o = table[t][memory.normalize(u.text)]
+            restored = u.restore(o.text, t) if u.slots else o.text
+            if restored is None:
+                broken.add(u)
+            else:
+                result[t][u] = Output(restored, o.score, o.flags)
+    if broken:
+        plain, more = translate_all(sorted({u.source for u in broken}), routes, packages, engine, store)
+        for label, n in more.decoded.items():
+            stats.decoded[label] = stats.decoded.get(label, 0) + n
+        stats.memory_hits += more.memory_hits
+        stats.flagged.extend(more.flagged)
+        for t, r in routes.items():
+            for u in sorted(broken, key=lambda u: u.source):
+                if u in result[t]:
+                    continue
+                o = plain[t][memory.normalize(u.source)]
+                result[t][u] = Output(o.text, o.score, (*o.flags, "placeholder lost"))
+                stats.flagged.append((f"{r[0][0]}->{t}", u.source, "placeholder lost"))
     return result, stats
