@@ -189,3 +189,81 @@ def test_forced_degenerate_output_is_flagged_and_held_when_config_says_hold(
         flagged_slugs = {f["slug"] for f in status["flagged"] if f["lang"] == "en"}
         held = {e.link.rsplit("/", 1)[1].removesuffix(".html") for e in en.entries}
         assert not flagged_slugs & held
+
+
+REVIEW_PL = """---
+title: Nowy klub czytelniczy dla dorosłych w naszej bibliotece
+lang: pl
+---
+
+Jesienią w bibliotece publicznej w Pavyzdys zaczął działać klub czytelniczy dla dorosłych.
+Członkowie klubu spotykają się w każdy drugi czwartek miesiąca wieczorem.
+
+Klub czeka na nowych członków. Nie jest potrzebna wcześniejsza rejestracja.
+"""
+
+
+def _pl_entry(project: Path, slug: str) -> tuple[str, str, list[str]]:
+    parsed = feedparser.parse((project / "feeds/pl/atom.xml").read_bytes())
+    [e] = [e for e in parsed.entries if e.link.endswith(f"/{slug}.html")]
+    return e.title, e.content[0].value, [t.term for t in e.get("tags", [])]
+
+
+@pytest.mark.parametrize("stale_policy", ["publish", "machine"])
+def test_reviewed_translation_wins_survives_and_goes_stale(
+    make_project: Callable[..., Path], stale_policy: str
+) -> None:
+    project = make_project(editorial__stale_review=stale_policy)
+    run_json(project)
+    mt_title, _, _ = _pl_entry(project, "skaitymo-klubas")
+    (project / "input" / "skaitymo-klubas.pl.md").write_text(REVIEW_PL, encoding="utf-8")
+    report = run_json(project)
+    assert report["updated"] == 1
+    title, html, tags = _pl_entry(project, "skaitymo-klubas")
+    assert title == "Nowy klub czytelniczy dla dorosłych w naszej bibliotece" != mt_title
+    assert "Przetłumaczono maszynowo" not in html and "machine-translation" not in tags
+    # The other languages and the other articles stay machine-translated and say so.
+    _, other_html, _ = _pl_entry(project, "vaiku-knygu-savaite")
+    assert "Przetłumaczono maszynowo" in other_html
+    page = (project / "feeds/pl/skaitymo-klubas.html").read_text(encoding="utf-8")
+    assert "Przetłumaczono maszynowo" not in page and "klub czytelniczy" in page
+    # Two further runs: nothing changes.
+    for _ in range(2):
+        again = run_json(project)
+        assert again["updated"] == 0 and sum(again["decoded_sentences"].values()) == 0
+        assert _pl_entry(project, "skaitymo-klubas")[0] == title
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    assert status["reviews"] == [
+        {"file": "skaitymo-klubas.pl.md", "slug": "skaitymo-klubas", "lang": "pl", "stale": False}
+    ]
+    # The original is edited after the review: the review is stale.
+    src = project / "input" / "skaitymo-klubas.txt"
+    src.write_text(
+        src.read_text(encoding="utf-8").replace("Diskusija truko beveik dvi valandas.", "Paroda veiks visą mėnesį."),
+        encoding="utf-8",
+    )
+    run_json(project)
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    assert status["reviews"][0]["stale"] is True
+    title_after, html_after, _ = _pl_entry(project, "skaitymo-klubas")
+    if stale_policy == "publish":
+        assert title_after == title and "Przetłumaczono maszynowo" not in html_after
+    else:
+        assert title_after == mt_title and "Przetłumaczono maszynowo" in html_after
+    # Deleting the review hands the language back to machine translation.
+    (project / "input" / "skaitymo-klubas.pl.md").unlink()
+    run_json(project)
+    assert _pl_entry(project, "skaitymo-klubas")[0] == mt_title
+
+
+def test_review_in_a_language_that_is_not_a_target_is_quarantined(make_project: Callable[..., Path]) -> None:
+    project = make_project()
+    (project / "input" / "vertimas.md").write_text(
+        REVIEW_PL.replace("lang: pl", "lang: de\ntranslation_of: skaitymo-klubas"), encoding="utf-8"
+    )
+    (project / "input" / "kita.md").write_text(REVIEW_PL.replace("lang: pl", "translation_of: x"), encoding="utf-8")
+    report = run_json(project, expect=1)
+    reasons = {q["file"]: q["reason"] for q in report["quarantined"]}
+    assert set(reasons) == {"kita.md", "vertimas.md"}
+    assert "needs its language" in reasons["kita.md"]
+    assert "the targets are en, pl, ru" in reasons["vertimas.md"]

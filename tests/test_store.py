@@ -75,6 +75,7 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
         db.execute(stmt)
     db.execute("PRAGMA user_version = 1")
     db.execute("INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', '{}', 'ready')")
+    db.execute("INSERT INTO files VALUES('a.txt', 1, 2, 'raw', 'a', 'article')")
     db.execute(
         "INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at, machine_translated)"
         " VALUES('a', 'en', '{}', 't', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1)"
@@ -82,6 +83,8 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
     db.commit()
     db.close()
     s = Store(p)
-    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
     assert s.db.execute("SELECT slug, lang, forced FROM renditions").fetchall() == [("a", "en", 0)]
+    assert s.db.execute("SELECT rel, slug, status FROM files").fetchall() == [("a.txt", "a", "article")]
+    assert s.reviews() == []
     s.close()

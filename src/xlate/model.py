@@ -47,6 +47,8 @@ class Article:
     image: str | None = None
     # Spans that must pass through translation verbatim (marked by the editor).
     keep: tuple[str, ...] = ()
+    # Set on an editor's reviewed translation: the slug of the original it translates.
+    translation_of: str | None = None
     notes: tuple[str, ...] = ()  # human-readable things ingest fixed or noticed
 
     @property
@@ -72,6 +74,7 @@ class Article:
             self.summary or "",
             self.image or "",
             "\x1f".join(self.keep),
+            self.translation_of or "",
         ):
             h.update(part.encode())
             h.update(b"\x1e")

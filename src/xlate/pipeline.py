@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
+from typing import NamedTuple
 
 from xlate import decide
 from xlate.config import Config
@@ -24,11 +25,20 @@ from xlate.ingest import SourceFile, scan
 from xlate.lock import run_lock
 from xlate.model import Article, Block, Quarantined, Rendition, RunReport, text_hash
 from xlate.quarantine import quarantine_file
-from xlate.store import ArticleRecord, FileRecord, Store
+from xlate.store import ArticleRecord, FileRecord, Review, Store
 from xlate.translate.packages import installed, plan_routes, require_routes, route_label
 from xlate.translate.protect import Glossary
 
 log = logging.getLogger(__name__)
+
+
+class Version(NamedTuple):
+    """One language version of an article, as the translate step hands it to the store."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    flagged: bool = False
+    reviewed: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,10 @@ class _Run:
             articles = store.articles()
             for rec in gone:
                 store.delete_file(rec.rel)
+                if rec.status == "review" and rec.slug is not None:
+                    store.delete_review(rec.rel)  # machine translation takes that language back
+                    store.repend(rec.slug)
+                    continue
                 if rec.status != "article" or rec.slug is None:
                     continue
                 art = articles.get(rec.slug)
@@ -238,11 +252,20 @@ class _Run:
                         store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, old.slug, old.status))
                     continue
                 article = parse_article(f.rel, data, cfg.ingest)
-                detection = detect_article(article, source_lang=cfg.source_lang, cfg=cfg.detect)
+                expected = article.declared_lang if article.translation_of else cfg.source_lang
+                if article.translation_of and expected not in cfg.targets:
+                    raise InputError(
+                        f"{f.rel}: a reviewed translation into {expected!r}, but the targets are "
+                        f"{', '.join(cfg.targets)}; fix `lang:` or the file name"
+                    )
+                detection = detect_article(article, source_lang=expected or cfg.source_lang, cfg=cfg.detect)
                 for note in (*article.notes, *detection.notes):
                     log.info("%s: %s", f.rel, note)
             except InputError as e:
                 self._quarantine(f.rel, str(e))
+                continue
+            if article.translation_of:
+                self._ingest_review(f, raw_hash, article, articles)
                 continue
             verdict, other = decide.judge_article(article, articles, live)
             with store.transaction():
@@ -264,6 +287,25 @@ class _Run:
                 )
                 continue
             articles = store.articles() if verdict is not decide.Verdict.SAME else articles
+
+    def _ingest_review(
+        self, f: SourceFile, raw_hash: str, article: Article, articles: dict[str, ArticleRecord]
+    ) -> None:
+        """Keep an editor's translation; it replaces MT for its language from now on."""
+        store, slug, lang = self.store, str(article.translation_of), str(article.declared_lang)
+        original = articles.get(slug)
+        base = original.article.text_hash if original is not None else None
+        with store.transaction():
+            for r in store.reviews(slug):
+                if r.lang == lang and r.rel != f.rel:
+                    store.delete_review(r.rel)  # the newest file for a language wins
+            store.put_review(Review(f.rel, slug, lang, article, base))
+            store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, slug, "review"))
+            store.repend(slug)
+        if original is None:
+            log.warning("%s: reviewed translation of %r, which is not (yet) an article; kept for later", f.rel, slug)
+        else:
+            log.info("%s: reviewed %s translation of %s", f.rel, lang, slug)
 
     # -- translate ---------------------------------------------------------------------
     def _translate_pending(self) -> None:
@@ -303,19 +345,24 @@ class _Run:
 
         for rec in pending:
             a = rec.article
-            versions: dict[str, tuple[str, tuple[Block, ...], bool]] = {cfg.source_lang: (a.title, a.blocks, False)}
+            reviews = {r.lang: r for r in store.reviews(a.slug)}
+            versions: dict[str, Version] = {cfg.source_lang: Version(a.title, a.blocks)}
             for t in cfg.targets:
+                review = reviews.get(t)
+                if review is not None and (not review.stale(a.text_hash) or cfg.editorial.stale_review == "publish"):
+                    versions[t] = Version(review.article.title, review.article.blocks, reviewed=True)
+                    continue
                 outs = [[translated[t][u] for u in block] for block in units[a.slug]]
                 flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
                 per_block = [[o.text for o in block] for block in outs]
                 title, blocks = segment.rebuild(per_block[0], per_block[1:], a.blocks)
-                versions[t] = (title, blocks, flagged)
+                versions[t] = Version(title, blocks, flagged=flagged)
             self._record(rec, versions)
         if key is not None:
             with store.transaction():
                 store.set_meta("translation_key", key)
 
-    def _record(self, rec: ArticleRecord, versions: dict[str, tuple[str, tuple[Block, ...], bool]]) -> None:
+    def _record(self, rec: ArticleRecord, versions: dict[str, Version]) -> None:
         """Store every language version of one article in one transaction."""
         store, a = self.store, rec.article
         with store.transaction():
@@ -323,8 +370,9 @@ class _Run:
             ts = store.next_timestamp(self.now)
             published = rec.published_at or ts
             changed_any = False
-            for lang, (title, blocks, flagged) in versions.items():
-                th = _rendition_hash(a, title, blocks)
+            for lang, v in versions.items():
+                title, blocks = v.title, v.blocks
+                th = _rendition_hash(a, title, blocks) + ("/reviewed" if v.reviewed else "")
                 if old.get(lang) == th:
                     continue
                 changed_any = True
@@ -336,8 +384,8 @@ class _Run:
                         blocks=blocks,
                         published=published,
                         updated=ts,
-                        machine_translated=lang != self.cfg.source_lang,
-                        flagged=flagged,
+                        machine_translated=lang != self.cfg.source_lang and not v.reviewed,
+                        flagged=v.flagged,
                     ),
                     th,
                 )

@@ -80,6 +80,28 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE renditions ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
     """,
+    # v3: reviewed translations, and files that hold them.
+    """
+    CREATE TABLE files_v3 (
+        rel TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        raw_hash TEXT NOT NULL,
+        slug TEXT,
+        status TEXT NOT NULL CHECK (status IN ('article', 'duplicate', 'review'))
+    );
+    INSERT INTO files_v3 SELECT rel, size, mtime_ns, raw_hash, slug, status FROM files;
+    DROP TABLE files;
+    ALTER TABLE files_v3 RENAME TO files;
+    CREATE TABLE reviews (
+        rel TEXT PRIMARY KEY,
+        slug TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        data TEXT NOT NULL,
+        base_hash TEXT
+    );
+    CREATE UNIQUE INDEX reviews_slug_lang ON reviews(slug, lang);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -107,6 +129,7 @@ def article_to_json(a: Article) -> str:
             "declared_lang": a.declared_lang,
             "image": a.image,
             "keep": list(a.keep),
+            "translation_of": a.translation_of,
             "notes": list(a.notes),
         },
         ensure_ascii=False,
@@ -128,6 +151,7 @@ def article_from_json(s: str) -> Article:
         declared_lang=d["declared_lang"],
         image=d["image"],
         keep=tuple(d.get("keep", ())),
+        translation_of=d.get("translation_of"),
         notes=tuple(d["notes"]),
     )
 
@@ -166,6 +190,20 @@ class StoredRendition:
     machine_translated: bool
     flagged: bool
     forced: bool = False
+
+
+@dataclass(frozen=True)
+class Review:
+    """An editor's translation of an article into one language; it replaces MT."""
+
+    rel: str
+    slug: str
+    lang: str
+    article: Article
+    base_hash: str | None  # the original's text hash when the review was saved
+
+    def stale(self, original_text_hash: str) -> bool:
+        return self.base_hash != original_text_hash
 
 
 @dataclass(frozen=True)
@@ -302,6 +340,10 @@ class Store:
             (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state),
         )
 
+    def repend(self, slug: str) -> None:
+        """Render a ready article again (its reviews changed); no-op for others."""
+        self.db.execute("UPDATE articles SET state = 'pending' WHERE slug = ? AND state = 'ready'", (slug,))
+
     def set_article_state(self, slug: str, state: str) -> None:
         self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state, slug))
 
@@ -380,6 +422,21 @@ class Store:
 
     def delete_renditions(self, slug: str) -> None:
         self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
+
+    # -- reviewed translations ---------------------------------------------------------
+    def reviews(self, slug: str | None = None) -> list[Review]:
+        sql = "SELECT rel, slug, lang, data, base_hash FROM reviews"
+        rows = self.db.execute(sql + " WHERE slug = ?", (slug,)) if slug else self.db.execute(sql)
+        return [Review(r, s, lg, article_from_json(d), b) for r, s, lg, d, b in rows]
+
+    def put_review(self, r: Review) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO reviews(rel, slug, lang, data, base_hash) VALUES(?,?,?,?,?)",
+            (r.rel, r.slug, r.lang, article_to_json(r.article), r.base_hash),
+        )
+
+    def delete_review(self, rel: str) -> None:
+        self.db.execute("DELETE FROM reviews WHERE rel = ?", (rel,))
 
     # -- translation memory ------------------------------------------------------------
     def memory_get(self, model_id: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:

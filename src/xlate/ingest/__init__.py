@@ -6,12 +6,13 @@ bytes -> Article and raises InputError with a message an editor can act on.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from xlate.config import Ingest
 from xlate.errors import InputError
 from xlate.ingest.scan import SUPPORTED, Skipped, SourceFile, scan
-from xlate.ingest.slug import split_lang_suffix
+from xlate.ingest.slug import slugify, split_lang_suffix
 from xlate.model import Article
 
 __all__ = ["SUPPORTED", "Skipped", "SourceFile", "check_size", "parse_article", "scan", "split_lang_suffix"]
@@ -31,6 +32,26 @@ def _human(size: int) -> str:
 
 
 def parse_article(rel: str, data: bytes, cfg: Ingest) -> Article:
+    """Bytes -> Article. A reviewed translation (`<slug>.<lang>.md`, or front matter
+    `translation_of: <slug>` with `lang:`) comes back with `translation_of` set."""
+    article = _parse(rel, data, cfg)
+    stem, lang = split_lang_suffix(PurePosixPath(rel).stem)
+    if article.translation_of is None and lang is not None:
+        article = replace(article, translation_of=stem, declared_lang=lang)
+    if article.translation_of is not None:
+        original = slugify(article.translation_of)
+        if not original:
+            raise InputError(f"{rel}: translation_of {article.translation_of!r} names no article; use its slug")
+        if not article.declared_lang:
+            raise InputError(
+                f"{rel}: a reviewed translation needs its language: add `lang: pl` (or en, ru) to the front "
+                f"matter, or name the file {original}.pl{PurePosixPath(rel).suffix}"
+            )
+        article = replace(article, translation_of=original, slug=f"{original}-{article.declared_lang}")
+    return article
+
+
+def _parse(rel: str, data: bytes, cfg: Ingest) -> Article:
     check_size(rel, len(data), cfg)
     ext = PurePosixPath(rel).suffix.lower()
     # Readers import their libraries only when a file of their kind shows up.

@@ -19,7 +19,7 @@ from xlate.errors import InputError
 from xlate.ingest.text import clean, control_note, decode, finish_article, normalize_inline
 from xlate.model import Article, Block, BlockKind
 
-KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image", "no_translate")
+KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image", "no_translate", "translation_of")
 # Do-not-translate spans in the body: Pandoc's bracketed-span syntax with the class
 # that web translators honour, `[Petro Kriaučiūno]{.notranslate}`.
 _NOTRANSLATE = re.compile(r"\[([^\[\]\n]+)\]\{\.notranslate\}")
@@ -187,4 +187,5 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         declared_lang=_scalar(rel, "lang", meta.get("lang")),
         image=image.strip() if image else None,
         keep=keep,
+        translation_of=_scalar(rel, "translation_of", meta.get("translation_of")),
     )

@@ -258,6 +258,7 @@ def finish_article(
     declared_lang: str | None = None,
     image: str | None = None,
     keep: Iterable[str] = (),
+    translation_of: str | None = None,
 ) -> Article:
     """Checks and clean-ups every format shares; the one place Articles are built."""
     from xlate.ingest.slug import make_slug  # slug imports this module
@@ -309,6 +310,7 @@ def finish_article(
         declared_lang=lang_code(rel, declared_lang),
         image=image,
         keep=tuple(dict.fromkeys(k for k in (normalize_inline(x) for x in keep) if k)),
+        translation_of=translation_of,
         notes=tuple(all_notes),
     )
 
