@@ -243,6 +243,9 @@ def find_repeats(texts: Sequence[str], *, protect_last: bool = False) -> Repeats
     return Repeats(tuple(keep), repeated, cutoff)
 
 
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
 def finish_article(
     rel: str,
     cfg: Ingest,
@@ -272,6 +275,11 @@ def finish_article(
         return normalize_inline(s)
 
     title = norm(title)
+    untagged = normalize_inline(_TAG.sub(" ", title))
+    if untagged != title:
+        # A headline never needs markup, and feed readers may render RSS titles as HTML.
+        all_notes.append("removed HTML tags from the headline")
+        title = untagged
     if not title:
         raise InputError(f"{rel}: no headline found; put the headline on the first line (or in a title)")
     if len(title) > cfg.max_title_chars:
