@@ -123,11 +123,13 @@ class _Run:
                 return self.report
 
             self._retract(plan.gone, {f.rel for f in scanned})
+            # Retracting an original drops its duplicates' records: plan again so they are read now.
+            to_read = decide.plan_files(scanned, store.files()).to_read if plan.gone else plan.to_read
             self.check()
-            if plan.to_read or pending:
+            if to_read or pending:
                 # Fail before touching input/ when a model is missing (exit 3, nothing moved).
                 require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
-            self._ingest(plan.to_read, {f.rel for f in scanned}, store.files())
+            self._ingest(to_read, {f.rel for f in scanned}, store.files())
             self.check()
             self._translate_pending()
             self.check()
@@ -279,6 +281,8 @@ class _Run:
                     store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, article.slug, "article"))
                     if verdict is not decide.Verdict.SAME:
                         store.put_article(article, detection.lang, detection.probability, "pending")
+                if verdict is not decide.Verdict.SLUG_TAKEN:
+                    store.delete_quarantine(f.rel)  # a fixed version was dropped in: nothing left to retry
             if verdict is decide.Verdict.SLUG_TAKEN:
                 self._quarantine(
                     f.rel,
@@ -301,6 +305,7 @@ class _Run:
                     store.delete_review(r.rel)  # the newest file for a language wins
             store.put_review(Review(f.rel, slug, lang, article, base))
             store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, slug, "review"))
+            store.delete_quarantine(f.rel)
             store.repend(slug)
         if original is None:
             log.warning("%s: reviewed translation of %r, which is not (yet) an article; kept for later", f.rel, slug)
