@@ -28,7 +28,9 @@ def test_degeneracy_checks() -> None:
     assert degeneracy(src, ["▁The", "▁event", "▁will", "▁take", "▁place", "."], 3.0) is None
     assert degeneracy(src, [], 3.0) == "empty output"
     assert degeneracy(src, ["▁the"] * 30, 3.0) is not None
-    assert degeneracy(src, [f"▁w{i}" for i in range(22)], 3.0) == "runaway output (hit the length limit; would be cut off)"
+    assert (
+        degeneracy(src, [f"▁w{i}" for i in range(22)], 3.0) == "runaway output (hit the length limit; would be cut off)"
+    )
     assert degeneracy(src, [f"▁w{i}" for i in range(21)], 3.0) is None
     assert degeneracy(src, ["▁a", "▁b", "▁a", "▁b", "▁a", "▁b", "▁c"], 3.0) == "repeated 2-gram"
     # A repeat that the source has too is not the model's invention.

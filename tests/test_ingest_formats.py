@@ -144,7 +144,8 @@ def test_markdown_front_matter_and_body(tmp_path: Path) -> None:
     joined = " ".join(a.units)
     assert "plakatas" not in joined and "alert" not in joined and "**" not in joined
     assert a.notes == (
-        "front matter: ignored unknown key layout (known: title, author, date, tags, slug, lang, summary, image, no_translate, translation_of)",
+        "front matter: ignored unknown key layout (known: title, author, date, tags, slug, lang, summary, image, "
+        "no_translate, translation_of)",
     )
 
 

@@ -74,7 +74,9 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
     for stmt in _statements(MIGRATIONS[0]):
         db.execute(stmt)
     db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', '{}', 'ready')")
+    db.execute(
+        "INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', '{}', 'ready')"
+    )
     db.execute("INSERT INTO files VALUES('a.txt', 1, 2, 'raw', 'a', 'article')")
     db.execute(
         "INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at, machine_translated)"

@@ -8,9 +8,12 @@ Exit codes: 0 all well; 1 some files quarantined (or an article failed);
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import sqlite3
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,33 +25,85 @@ from xlate.errors import XlateError
 
 log = logging.getLogger("xlate")
 F = TypeVar("F", bound=Callable[..., Any])
+_LOG_FORMAT = {"format": "text"}  # set by main(); _fail and the summary follow it
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 class _JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (+ exit_code, exc when present)."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(
-            {
-                "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-                "level": record.levelname.lower(),
-                "logger": record.name,
-                "message": record.getMessage(),
-            },
-            ensure_ascii=False,
-        )
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if hasattr(record, "exit_code"):
+            data["exit_code"] = record.exit_code
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "xlate: error: " if record.levelno >= logging.ERROR else "xlate: "
+        text = prefix + record.getMessage()
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 def _setup_logging(verbose: int, quiet: int, fmt: str) -> None:
+    """Default WARNING; -v INFO, -vv DEBUG; -q ERROR (errors always show)."""
     level = logging.WARNING - 10 * verbose + 10 * quiet
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter() if fmt == "json" else logging.Formatter("xlate: %(message)s"))
+    handler.setFormatter(_JsonFormatter() if fmt == "json" else _TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL)))
+    root.setLevel(max(logging.DEBUG, min(level, logging.ERROR)))
+    _LOG_FORMAT["format"] = fmt
 
 
-def _fail(e: XlateError) -> None:
-    click.echo(f"xlate: error: {e}", err=True)
-    sys.exit(e.exit_code)
+def _fail(message: str, exit_code: int) -> None:
+    """One line on stderr (text or JSON, as --log-format says), never a traceback, then exit."""
+    if not logging.getLogger().handlers:  # called before main() set logging up
+        _setup_logging(0, 0, _LOG_FORMAT["format"])
+    log.error("%s", message, extra={"exit_code": exit_code})
+    sys.exit(exit_code)
+
+
+def _state_path() -> str:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Ctx) if ctx is not None else None
+    if obj is not None and obj._cfg is not None:
+        return str(obj._cfg.paths.state)
+    return "the state database"
+
+
+def _sqlite_failure(e: sqlite3.Error) -> tuple[str, int]:
+    """Message and exit code for a SQLite error that escaped the store (never a traceback)."""
+    path, msg = _state_path(), " ".join(str(e).split())
+    if "locked" in msg or "busy" in msg:
+        return (
+            f"{path}: the state database is locked by another program ({msg}); close the other program "
+            "(sqlite3 shell, backup tool) and run again",
+            5,
+        )
+    if "disk is full" in msg or "readonly" in msg or "unable to open" in msg or "disk I/O" in msg:
+        return f"{path}: cannot write the state database ({msg}); free disk space or fix the permissions", 4
+    return (
+        f"{path}: the state database is damaged ({msg}); move it aside and run again "
+        "(xlate rebuilds state from input/; feeds keep their files)",
+        5,
+    )
+
+
+_NOT_WRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR}
 
 
 def _handles_errors(f: F) -> F:
@@ -59,7 +114,18 @@ def _handles_errors(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except XlateError as e:
-            _fail(e)
+            _fail(str(e), e.exit_code)
+        except sqlite3.Error as e:
+            log.debug("SQLite error", exc_info=True)
+            _fail(*_sqlite_failure(e))
+        except OSError as e:
+            if e.errno not in _NOT_WRITABLE:
+                raise
+            log.debug("OS error", exc_info=True)
+            where = e.filename or "a file xlate writes"
+            _fail(f"cannot write {where}: {e.strerror or e}; free disk space or fix the permissions", 4)
+        except KeyboardInterrupt:
+            _fail("interrupted; the next run completes the work", 130)
 
     return wrapper  # type: ignore[return-value]
 
@@ -126,19 +192,97 @@ def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
     from xlate.pipeline import RunOptions
     from xlate.pipeline import run as run_pipeline
 
+    started = time.monotonic()
+    progress = _TranslationProgress() if _progress_wanted() else None
+    options: dict[str, Any] = {"settle_seconds": settle, "wait_seconds": wait}
+    if progress is not None and "on_batch" in getattr(RunOptions, "__dataclass_fields__", {}):
+        options["on_batch"] = progress.on_batch
     try:
-        report = run_pipeline(cfg, RunOptions(settle_seconds=settle, wait_seconds=wait))
+        report = run_pipeline(cfg, RunOptions(**options))
     except Busy:
         log.warning("another run is in progress; nothing done")
         if as_json:
             click.echo(json.dumps({"busy": True}))
         return
+    finally:
+        if progress is not None:
+            progress.close()
+    elapsed = round(time.monotonic() - started, 3)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**report.as_json(), "duration_seconds": elapsed}, ensure_ascii=False, indent=2))
     else:
-        click.echo(report.summary_line())
+        _summary(report, elapsed)
     if report.quarantined or report.failed:
         sys.exit(1)
+
+
+def _summary(report: Any, elapsed: float) -> None:
+    """The one line that ends every run, on stdout (cron mails it, journald keeps it)."""
+    line = f"{report.summary_line()} in {elapsed:.1f}s"
+    if _LOG_FORMAT["format"] != "json":
+        click.echo(line)
+        return
+    counts = report.as_json()
+    data = {
+        "time": _now(),
+        "level": "info",
+        "logger": "xlate",
+        "message": line,
+        **{k: counts[k] for k in ("published", "updated", "unchanged", "retracted", "failed")},
+        "quarantined": len(report.quarantined),
+        "duration_seconds": elapsed,
+    }
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def _progress_wanted() -> bool:
+    """Progress only for a person watching: stderr is a terminal, text logs, not -q."""
+    root = logging.getLogger()
+    return sys.stderr.isatty() and _LOG_FORMAT["format"] == "text" and root.level <= logging.WARNING
+
+
+class _TranslationProgress:
+    """A rich progress display on stderr, one line per translation batch.
+
+    Created only when stderr is a terminal; rich is imported on the first batch, so a
+    no-op run never loads it. Receives `on_batch(batch)` from the pipeline (batch has
+    `.pair` and `.sentences`) just before the batch is decoded; the next batch, or the
+    end of the run, completes it.
+    """
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._total = 0
+
+    def on_batch(self, batch: Any) -> None:
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        self._finish_task()
+        pair = getattr(batch, "pair", ("?", "?"))
+        n = len(getattr(batch, "sentences", ()))
+        self._total = n
+        self._task = self._bar.add_task(f"translating {pair[0]}->{pair[1]}", total=n)
+
+    def _finish_task(self) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=self._total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._finish_task()
+            self._bar.stop()
 
 
 # -- models ------------------------------------------------------------------------------

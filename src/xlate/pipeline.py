@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from xlate import decide
 from xlate.config import Config
@@ -28,6 +28,9 @@ from xlate.quarantine import quarantine_file
 from xlate.store import ArticleRecord, FileRecord, Review, Store
 from xlate.translate.packages import installed, plan_routes, require_routes, route_label
 from xlate.translate.protect import Glossary
+
+if TYPE_CHECKING:
+    from xlate.translate import Batch
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ class Version(NamedTuple):
 class RunOptions:
     settle_seconds: float | None = None  # override config.ingest.settle_seconds
     wait_seconds: float = 0.0  # wait this long for another run's lock
+    on_batch: Callable[[Batch], None] | None = None  # progress hook: before each batch is decoded
 
 
 class _Stop:
@@ -341,7 +345,7 @@ class _Run:
         unique = sorted({u for per in units.values() for block in per for u in block}, key=lambda u: u.text)
         engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
         store.memory_prune(pkgs[p].model_id() for p in pkgs)
-        translated, stats = translate_units(unique, routes, pkgs, engine, store)
+        translated, stats = translate_units(unique, routes, pkgs, engine, store, on_batch=self.opts.on_batch)
         self.report.decoded_sentences = stats.decoded
         self.report.memory_hits += stats.memory_hits
         for pair, sentence, flag in stats.flagged:

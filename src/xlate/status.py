@@ -1,81 +1,160 @@
-"""`xlate status` and `xlate retry`: read state, and put quarantined files back."""
+"""`xlate status` and `xlate retry`: read state, and put quarantined files back.
+
+Both stay on the light path: no model code, no ingest readers, nothing is decoded.
+"""
 
 from __future__ import annotations
 
 import json
-import os
+import logging
+import shutil
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xlate import decide
 from xlate.config import Config
 from xlate.errors import NotWritable, UsageError
+from xlate.ingest import scan
 from xlate.store import Store
 from xlate.translate import packages
+
+RECENT_RUNS = 10
+log = logging.getLogger(__name__)
+
+
+def _duration(started: str, finished: str | None) -> float | None:
+    if not finished:
+        return None
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    try:
+        return (datetime.strptime(finished, fmt) - datetime.strptime(started, fmt)).total_seconds()
+    except ValueError:
+        return None
+
+
+def _run_entry(rid: int, started: str, finished: str | None, st: str, report: str | None) -> dict[str, Any]:
+    rep = json.loads(report) if report else {}
+    return {
+        "id": rid,
+        "time": started,
+        "started": started,
+        "finished": finished,
+        "duration_seconds": rep.get("duration_seconds", _duration(started, finished)),
+        "status": st,
+        "published": rep.get("published", 0),
+        "updated": rep.get("updated", 0),
+        "unchanged": rep.get("unchanged", 0),
+        "retracted": rep.get("retracted", 0),
+        "quarantined": len(rep.get("quarantined", [])),
+        "failed": rep.get("failed", 0),
+        "flagged": len(rep.get("flagged", [])),
+        "decoded_sentences": rep.get("decoded_sentences", {}),
+        "memory_hits": rep.get("memory_hits", 0),
+    }
+
+
+def _feed_items(feeds: Path, langs: list[str]) -> dict[str, int | None]:
+    """Items each language's published JSON feed holds now (None: not published yet)."""
+    out: dict[str, int | None] = {}
+    for lang in langs:
+        try:
+            out[lang] = len(json.loads((feeds / lang / "feed.json").read_bytes()).get("items", []))
+        except (OSError, ValueError, AttributeError):
+            out[lang] = None
+    return out
+
+
+def _pending_files(cfg: Config, stored: dict[str, Any]) -> list[str]:
+    """Files in input/ that the next run will read (new or changed), by stat only."""
+    if not cfg.paths.input.is_dir():
+        return []
+    scanned, _ = scan(cfg.paths.input, settle_seconds=0, now=time.time())
+    return sorted(f.rel for f in decide.plan_files(scanned, stored).to_read)
 
 
 def collect(cfg: Config) -> dict[str, Any]:
     store = Store(cfg.paths.state)
     try:
-        runs = []
-        for rid, started, finished, st, report in store.last_runs(10):
-            rep = json.loads(report) if report else {}
-            runs.append(
-                {
-                    "id": rid,
-                    "started": started,
-                    "finished": finished,
-                    "status": st,
-                    "published": rep.get("published", 0),
-                    "updated": rep.get("updated", 0),
-                    "retracted": rep.get("retracted", 0),
-                    "quarantined": len(rep.get("quarantined", [])),
-                    "decoded_sentences": rep.get("decoded_sentences", {}),
-                }
-            )
-        items: dict[str, int] = {lang: 0 for lang in cfg.all_langs}
+        raw_runs = store.last_runs(RECENT_RUNS)
+        runs = [_run_entry(*r) for r in raw_runs]
+        articles: dict[str, int] = {lang: 0 for lang in cfg.all_langs}
         flagged = []
         for r in store.renditions():
-            items[r.lang] = items.get(r.lang, 0) + 1
+            articles[r.lang] = articles.get(r.lang, 0) + 1
             if r.flagged:
                 flagged.append({"slug": r.slug, "lang": r.lang})
+        flagged_sentences: dict[tuple[str, str], dict[str, Any]] = {}
+        for rid, _, _, _, report in reversed(raw_runs):  # oldest first: newer runs overwrite
+            for f in (json.loads(report) if report else {}).get("flagged", []):
+                flagged_sentences[(f.get("route", ""), f.get("sentence", ""))] = {**f, "run": rid}
         quarantined = [
             {"file": rel, "reason": reason, "moved_to": moved, "at": at}
             for rel, reason, moved, at in store.quarantined()
         ]
         pending = store.pending_articles()
+        originals = {slug: rec.article.text_hash for slug, rec in store.articles().items()}
+        reviews = [
+            {"file": r.rel, "slug": r.slug, "lang": r.lang, "stale": r.slug in originals and r.stale(originals[r.slug])}
+            for r in sorted(store.reviews(), key=lambda r: r.rel)
+        ]
+        pending_files = _pending_files(cfg, store.files())
+        publish_pending = store.get_meta("publish_pending") == "1"
     finally:
         store.close()
     pkgs = packages.installed(cfg.paths.models)
     routes, missing = packages.plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
     return {
+        "state": str(cfg.paths.state),
         "runs": runs,
         "pending": pending,
+        "pending_files": pending_files,
+        "publish_pending": publish_pending,
         "quarantined": quarantined,
         "flagged": flagged,
-        "feed_items": items,
+        "reviews": reviews,
+        "flagged_sentences": list(flagged_sentences.values()),
+        "articles": articles,
+        "feed_items": _feed_items(cfg.paths.feeds, list(cfg.all_langs)),
         "models": [{"pair": p.pair, "version": p.version} for p in sorted(pkgs.values(), key=lambda p: p.pair)],
         "routes": {t: packages.route_label(r) for t, r in sorted(routes.items())},
         "missing_models": [f"{a}->{b}" for a, b in missing],
     }
 
 
+def _secs(d: float | None) -> str:
+    return "running" if d is None else f"{d:.0f}s"
+
+
 def render_text(d: dict[str, Any]) -> str:
     lines = ["Recent runs:"]
     for r in d["runs"] or []:
         lines.append(
-            f"  #{r['id']} {r['started']} {r['status']}: {r['published']} published, {r['updated']} updated, "
-            f"{r['retracted']} retracted, {r['quarantined']} quarantined"
+            f"  #{r['id']} {r['time']} {r['status']} ({_secs(r['duration_seconds'])}): "
+            f"{r['published']} published, {r['updated']} updated, {r['retracted']} retracted, "
+            f"{r['quarantined']} quarantined, {r['failed']} failed"
         )
     if not d["runs"]:
         lines.append("  (none yet)")
-    lines.append(f"Pending articles: {len(d['pending'])}")
+    lines.append(f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate")
+    for rel in d["pending_files"]:
+        lines.append(f"  {rel}")
     lines.append(f"Quarantined files: {len(d['quarantined'])}")
     for q in d["quarantined"]:
         lines.append(f"  {q['file']}: {q['reason']}")
     lines.append(f"Flagged translations: {len(d['flagged'])}")
     for f in d["flagged"]:
         lines.append(f"  {f['slug']} [{f['lang']}]")
-    lines.append("Feed items: " + ", ".join(f"{k} {v}" for k, v in d["feed_items"].items()))
+    for s in d["flagged_sentences"]:
+        lines.append(f"  {s.get('route')}: {s.get('sentence')!r}: {s.get('flag')}")
+    lines.append(
+        "Feed items: "
+        + ", ".join(f"{k} {'-' if v is None else v}" for k, v in d["feed_items"].items())
+        + "  (articles: "
+        + ", ".join(f"{k} {v}" for k, v in d["articles"].items())
+        + ")"
+    )
     lines.append("Models: " + (", ".join(f"{m['pair']} {m['version']}" for m in d["models"]) or "none"))
     for t, r in d["routes"].items():
         lines.append(f"  route to {t}: {r}")
@@ -97,10 +176,19 @@ def retry(cfg: Config, files: list[str] | None) -> list[str]:
             moved = rows[rel]
             src = cfg.paths.quarantine / (moved or rel)
             dest = cfg.paths.input / rel
+            if dest.exists():
+                msg = (
+                    f"{dest} exists already (a fixed version was dropped in?); remove it or the quarantined "
+                    f"copy {src} first"
+                )
+                if files is not None:
+                    raise UsageError(msg)
+                log.warning("left %s in quarantine: %s", rel, msg)
+                continue
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if src.exists():
-                    os.replace(src, dest)
+                    shutil.move(src, dest)  # quarantine/ may live on another file system
                 Path(str(src) + ".error.txt").unlink(missing_ok=True)
             except OSError as e:
                 raise NotWritable(f"{dest}: cannot put the file back ({e.strerror})") from None

@@ -129,13 +129,14 @@ def translate_units(
     packages: dict[tuple[str, str], InstalledPackage],
     engine: Engine,
     store: Store,
+    on_batch: Callable[[Batch], None] | None = None,
 ) -> tuple[dict[str, dict[Protected, Output]], Stats]:
     """Translate protected units and fill their placeholders per target.
 
     A unit whose output lost, duplicated or invented a placeholder is translated
     again without protection and flagged: a broken placeholder is never returned.
     """
-    table, stats = translate_all([u.text for u in units], routes, packages, engine, store)
+    table, stats = translate_all([u.text for u in units], routes, packages, engine, store, on_batch)
     result: dict[str, dict[Protected, Output]] = {t: {} for t in routes}
     broken: set[Protected] = set()
     for t in routes:
@@ -147,7 +148,7 @@ def translate_units(
             else:
                 result[t][u] = Output(restored, o.score, o.flags)
     if broken:
-        plain, more = translate_all(sorted({u.source for u in broken}), routes, packages, engine, store)
+        plain, more = translate_all(sorted({u.source for u in broken}), routes, packages, engine, store, on_batch)
         for label, n in more.decoded.items():
             stats.decoded[label] = stats.decoded.get(label, 0) + n
         stats.memory_hits += more.memory_hits
