@@ -146,9 +146,7 @@ class Config(_Strict):
     def resolved(self, base: Path) -> Config:
         """Return a copy whose relative paths are anchored at `base`."""
         p = self.paths
-        anchored = Paths(
-            **{k: (v if v is None or v.is_absolute() else (base / v)) for k, v in p.model_dump().items()}
-        )
+        anchored = Paths(**{k: (v if v is None or v.is_absolute() else (base / v)) for k, v in p.model_dump().items()})
         return self.model_copy(update={"paths": anchored})
 
 
