@@ -267,3 +267,23 @@ def test_review_in_a_language_that_is_not_a_target_is_quarantined(make_project: 
     assert set(reasons) == {"kita.md", "vertimas.md"}
     assert "needs its language" in reasons["kita.md"]
     assert "the targets are en, pl, ru" in reasons["vertimas.md"]
+
+
+def test_publish_force_releases_a_held_translation(make_project: Callable[..., Path]) -> None:
+    project = make_project(translate__length_ratio=0.05, editorial__on_flag="hold")
+    run_json(project)
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    held = sorted({f["slug"] for f in status["flagged"] if f["lang"] == "en"})
+    assert held
+
+    def en() -> set[str]:
+        parsed = feedparser.parse((project / "feeds/en/atom.xml").read_bytes())
+        return {e.link.rsplit("/", 1)[1].removesuffix(".html") for e in parsed.entries}
+
+    assert held[0] not in en()
+    proc = run_cli(project, "publish", "--force", held[0])
+    assert proc.returncode == 0, proc.stderr
+    assert held[0] in en()
+    assert (project / "feeds/en" / f"{held[0]}.html").is_file()
+    bad = run_cli(project, "publish", "--force", "no-such-article")
+    assert bad.returncode == 2 and "not a published article" in bad.stderr

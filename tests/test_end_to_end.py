@@ -97,3 +97,13 @@ def test_non_lithuanian_article_is_quarantined_and_the_others_published(
     for rel in FEEDS:
         parsed = feedparser.parse((project / "feeds" / rel).read_bytes())
         assert len(parsed.entries) == _sample_count()
+
+
+def test_deleted_feed_files_are_written_again_by_the_next_run(make_project: Callable[..., Path]) -> None:
+    project = make_project()
+    run_json(project)
+    before = (project / "feeds/pl/rss.xml").read_bytes()
+    (project / "feeds/pl/rss.xml").unlink()
+    report = run_json(project)
+    assert sum(report["decoded_sentences"].values()) == 0
+    assert (project / "feeds/pl/rss.xml").read_bytes() == before

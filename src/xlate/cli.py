@@ -187,6 +187,26 @@ def main(ctx: click.Context, config_path: Path, verbose: int, quiet: int, log_fo
 @_handles_errors
 def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
     """Ingest input/, translate what is new, publish the feeds."""
+    _run(obj, as_json, {"settle_seconds": settle, "wait_seconds": wait})
+
+
+@main.command()
+@click.option(
+    "--force",
+    "force",
+    multiple=True,
+    metavar="SLUG",
+    help="Publish SLUG's held (quality-flagged) translations as they are. Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the run's figures.")
+@click.pass_obj
+@_handles_errors
+def publish(obj: Ctx, force: tuple[str, ...], as_json: bool) -> None:
+    """Render and write every feed and page again (a normal run, plus a full republish)."""
+    _run(obj, as_json, {"republish": True, "force": force})
+
+
+def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
     cfg = obj.cfg  # config errors first: exit 2 before anything heavy is imported
     from xlate.lock import Busy
     from xlate.pipeline import RunOptions
@@ -194,8 +214,7 @@ def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
 
     started = time.monotonic()
     progress = _TranslationProgress() if _progress_wanted() else None
-    options: dict[str, Any] = {"settle_seconds": settle, "wait_seconds": wait}
-    if progress is not None and "on_batch" in getattr(RunOptions, "__dataclass_fields__", {}):
+    if progress is not None:
         options["on_batch"] = progress.on_batch
     try:
         report = run_pipeline(cfg, RunOptions(**options))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from xlate import decide
 from xlate.config import Config
-from xlate.errors import ConfigError, InputError, Interrupted, XlateError
+from xlate.errors import ConfigError, InputError, Interrupted, UsageError, XlateError
 from xlate.ingest import SourceFile, scan
 from xlate.lock import run_lock
 from xlate.model import Article, Block, Quarantined, Rendition, RunReport, text_hash
@@ -49,6 +49,8 @@ class RunOptions:
     settle_seconds: float | None = None  # override config.ingest.settle_seconds
     wait_seconds: float = 0.0  # wait this long for another run's lock
     on_batch: Callable[[Batch], None] | None = None  # progress hook: before each batch is decoded
+    republish: bool = False  # render and sync every output even if nothing changed
+    force: tuple[str, ...] = ()  # slugs whose held translations an editor releases as they are
 
 
 class _Stop:
@@ -118,8 +120,9 @@ class _Run:
             stored_files = store.files()
             plan = decide.plan_files(scanned, stored_files)
             self._invalidate_if_models_changed()
+            self._apply_options()
             pending = store.pending_articles()
-            publish_pending = store.get_meta("publish_pending") == "1"
+            publish_pending = store.get_meta("publish_pending") == "1" or self._outputs_missing()
 
             if plan.idle and not pending and not publish_pending:
                 self.report.unchanged = sum(1 for r in store.articles().values() if r.state == "ready")
@@ -151,6 +154,25 @@ class _Run:
             raise
         finally:
             store.finish_run(run_id, datetime.now(UTC), status, self.report.as_json())
+
+    def _apply_options(self) -> None:
+        if not (self.opts.republish or self.opts.force):
+            return
+        known = self.store.articles()
+        with self.store.transaction():
+            for slug in self.opts.force:
+                if slug not in known or known[slug].state != "ready":
+                    raise UsageError(f"{slug!r} is not a published article; `xlate status` lists the flagged ones")
+                n = self.store.force_renditions(slug)
+                log.warning("released %d held translation(s) of %s", n, slug)
+            self.store.set_meta("publish_pending", "1")
+
+    def _outputs_missing(self) -> bool:
+        """Feeds someone deleted are written again, even when nothing else changed (stat only)."""
+        root = self.cfg.paths.feeds
+        wanted = [root / "index.html", root / "feeds.opml"]
+        wanted += [root / lang / name for lang in self.cfg.all_langs for name in ("rss.xml", "atom.xml", "feed.json")]
+        return any(not p.is_file() for p in wanted)
 
     # -- models ------------------------------------------------------------------------
     def _translation_key(self) -> str | None:
