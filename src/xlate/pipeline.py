@@ -122,7 +122,11 @@ class _Run:
             self._invalidate_if_models_changed()
             self._apply_options()
             pending = store.pending_articles()
-            publish_pending = store.get_meta("publish_pending") == "1" or self._outputs_missing()
+            publish_pending = store.get_meta("publish_pending") == "1"
+            if not publish_pending and self._outputs_missing():
+                with store.transaction():
+                    store.set_meta("publish_pending", "1")
+                publish_pending = True
 
             if plan.idle and not pending and not publish_pending:
                 self.report.unchanged = sum(1 for r in store.articles().values() if r.state == "ready")
