@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine (see README):
-#   make run   set up .venv, install the real Argos models (online), translate input/ and publish feeds/
+#   ./run.sh   set up .venv, install the real Argos models (online), translate input/ and publish feeds/
 #   make test  set up .venv with the test tools, then lint, type-check and run the test suite
 # Plus: make demo (offline, with the project's own fixture models), make bench, make models-fixtures.
 
@@ -19,9 +19,8 @@ setup: $(BIN)/python
 setup-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-run: setup
-	$(BIN)/xlate models install
-	$(BIN)/xlate run
+run:
+	./run.sh
 
 demo: setup
 	$(BIN)/xlate models install tests/fixtures/models/translate-lt_en.argosmodel \

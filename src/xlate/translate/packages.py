@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
@@ -330,7 +331,14 @@ def install_from_index(
 
     index_file = Path(argos_settings.local_package_index)
     index_file.unlink(missing_ok=True)  # never install from a stale index
-    argos_package.update_package_index()  # logs and returns on failure; it does not raise
+    # It logs and returns on failure (it does not raise); our own message below says it better.
+    argos_log = logging.getLogger("argostranslate.utils")
+    level = argos_log.level
+    argos_log.setLevel(logging.CRITICAL)
+    try:
+        argos_package.update_package_index()
+    finally:
+        argos_log.setLevel(level)
     if not index_file.exists():
         raise PackageError(
             f"cannot download the Argos package index from {argos_settings.remote_package_index}; "
