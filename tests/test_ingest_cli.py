@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import os
 import re
 import shutil
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import docx
 import feedparser
 
 from tests.conftest import FIXTURES, REPO, run_cli, run_json
+from tests.test_ingest_bad import _empty_docx, _mixed_encodings, _zip
 
 LANGS = ("lt", "en", "pl", "ru")
 FEEDS = [(lang, name) for lang in LANGS for name in ("rss.xml", "atom.xml")]
@@ -153,25 +151,6 @@ COMMITTED_OK: dict[str, tuple[str, str]] = {
     "slug-tricks.md": ("etc-passwd", "slug '../../../etc/passwd' was made URL-safe: 'etc-passwd'"),
     "script-and-handlers.html": ("script-and-handlers", ""),
 }
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
-def _empty_docx() -> bytes:
-    buf = io.BytesIO()
-    docx.Document().save(buf)
-    return buf.getvalue()
-
-
-def _mixed_encodings() -> bytes:
-    head, _, rest = LT.partition("\n\n")
-    return head.encode() + b"\n\n" + rest.encode("cp1257")  # a Windows paragraph pasted into UTF-8
 
 
 # Generated here (byte-level or large): name -> (bytes, what is wrong, how to fix it).
