@@ -48,11 +48,24 @@ class Verdict(StrEnum):
     SLUG_TAKEN = "slug_taken"
 
 
+def text_index(articles: Mapping[str, ArticleRecord], live_sources: set[str]) -> dict[str, ArticleRecord]:
+    """Live articles by the hash of their words: what a new file could duplicate."""
+    return {
+        rec.article.text_hash: rec
+        for rec in sorted(articles.values(), key=lambda r: r.slug, reverse=True)
+        if rec.state != "retracted" and rec.source_rel in live_sources
+    }
+
+
 def judge_article(
-    article: Article, articles: Mapping[str, ArticleRecord], live_sources: set[str]
+    article: Article,
+    articles: Mapping[str, ArticleRecord],
+    live_sources: set[str],
+    by_text: Mapping[str, ArticleRecord] | None = None,
 ) -> tuple[Verdict, str | None]:
     """Classify a freshly parsed article against what is stored.
 
+    `by_text` is `text_index(articles, live_sources)`, passed in when judging many files.
     Returns the verdict and, for DUPLICATE/SLUG_TAKEN, the other party (slug or file).
     """
     rel = article.source
@@ -60,16 +73,10 @@ def judge_article(
     live = existing is not None and existing.state != "retracted"
     if existing is not None and live and existing.source_rel != rel and existing.source_rel in live_sources:
         return Verdict.SLUG_TAKEN, existing.source_rel
-    th = article.text_hash
-    for rec in articles.values():
-        if (
-            rec.slug != article.slug
-            and rec.state != "retracted"
-            and rec.source_rel in live_sources
-            and rec.source_rel != rel
-            and rec.article.text_hash == th
-        ):
-            return Verdict.DUPLICATE, rec.slug
+    index = text_index(articles, live_sources) if by_text is None else by_text
+    twin = index.get(article.text_hash)
+    if twin is not None and twin.slug != article.slug and twin.source_rel != rel:
+        return Verdict.DUPLICATE, twin.slug
     if existing is None or not live:
         return Verdict.NEW, None
     if existing.content_hash == article.content_hash and existing.state == "ready":

@@ -267,6 +267,7 @@ class _Run:
 
         cfg, store = self.cfg, self.store
         articles = store.articles()
+        by_text = decide.text_index(articles, live)
         for f in to_read:
             self.check()
             try:
@@ -299,7 +300,7 @@ class _Run:
             if article.translation_of:
                 self._ingest_review(f, raw_hash, article, articles)
                 continue
-            verdict, other = decide.judge_article(article, articles, live)
+            verdict, other = decide.judge_article(article, articles, live, by_text)
             with store.transaction():
                 if verdict is decide.Verdict.SLUG_TAKEN:
                     pass
@@ -320,7 +321,21 @@ class _Run:
                     "or set a different `slug:` in its front matter",
                 )
                 continue
-            articles = store.articles() if verdict is not decide.Verdict.SAME else articles
+            if verdict in (decide.Verdict.NEW, decide.Verdict.CHANGED):
+                # Keep the in-memory view current without re-reading every article.
+                prev = articles.get(article.slug)
+                rec = ArticleRecord(
+                    article.slug,
+                    article.source,
+                    article.content_hash,
+                    article,
+                    prev.published_at if prev else None,
+                    "pending",
+                )
+                articles[article.slug] = rec
+                if prev is not None and by_text.get(prev.article.text_hash, rec).slug == prev.slug:
+                    by_text.pop(prev.article.text_hash, None)  # its old words are gone
+                by_text.setdefault(article.text_hash, rec)
 
     def _ingest_review(
         self, f: SourceFile, raw_hash: str, article: Article, articles: dict[str, ArticleRecord]
