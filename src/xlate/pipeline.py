@@ -214,7 +214,7 @@ class _Run:
         with self.store.transaction():
             n = self.store.repend_ready_articles()
             self.store.set_meta("translation_key", key)
-        log.info("the installed models changed: %d articles will be translated again", n)
+        log.info("the installed models or the glossary changed: %d articles will be translated again", n)
 
     # -- gone files --------------------------------------------------------------------
     def _retract(self, gone: tuple[FileRecord, ...], live: set[str]) -> None:

@@ -203,7 +203,8 @@ class Review:
     base_hash: str | None  # the original's text hash when the review was saved
 
     def stale(self, original_text_hash: str) -> bool:
-        return self.base_hash != original_text_hash
+        # A review saved before its original arrived has nothing to be stale against.
+        return self.base_hash is not None and self.base_hash != original_text_hash
 
 
 @dataclass(frozen=True)
