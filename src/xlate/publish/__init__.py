@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from xlate.config import Config
 from xlate.errors import NotWritable
 from xlate.model import Rendition
-from xlate.publish.atomic import ensure_dir, remove_file, remove_stale_temp_files, write_atomic
+from xlate.publish.atomic import ensure_dir, fsync_dir, remove_file, remove_stale_temp_files, write_atomic
 from xlate.publish.feeds import SLUG_RE, Site, catalog, render_feeds, render_opml
 from xlate.publish.pages import render_pages
 
@@ -48,6 +48,12 @@ def inside(root: Path, rel: str) -> Path:
     return target
 
 
+def _write_order(rel: str) -> tuple[int, str]:
+    if "/" not in rel:
+        return (2, rel)  # index.html, feeds.opml
+    return (0 if rel.endswith(".html") else 1, rel)
+
+
 def _unchanged(path: Path, data: bytes) -> bool:
     try:
         return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
@@ -65,11 +71,18 @@ def publish_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> 
     touched: list[Path] = []
     for folder in (root, *(root / lang for lang in cfg.all_langs)):
         remove_stale_temp_files(folder)
-    for rel, data in files.items():
+    # Pages first, then the feeds that link to them, then the index and OPML that list the
+    # feeds: a reader following a fresh link never finds a page missing.
+    for rel, data in sorted(files.items(), key=lambda kv: _write_order(kv[0])):
         path = inside(root, rel)
         if not _unchanged(path, data):
-            write_atomic(path, data)
+            write_atomic(path, data, sync_dir=False)
             touched.append(path)
+    try:
+        for folder in sorted({p.parent for p in touched}):
+            fsync_dir(folder)  # once per folder: makes every rename above durable
+    except OSError as e:
+        raise NotWritable(f"cannot sync {root}: {e.strerror or e}; check the disk that holds it") from None
     for lang in cfg.all_langs:
         folder = inside(root, lang)
         if not folder.is_dir():

@@ -52,8 +52,12 @@ def ensure_dir(folder: Path) -> None:
         raise NotWritable(f"cannot create folder {folder}: {e.strerror or e}; {_fix(folder, e)}") from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically; on failure the old file stays and no temp file remains."""
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Replace `path` with `data` atomically; on failure the old file stays and no temp file remains.
+
+    With sync_dir=False the caller fsyncs the folder once after a batch of renames: each
+    file is still old-or-new at every instant, and one folder fsync makes them all durable.
+    """
     folder = path.parent
     ensure_dir(folder)
     try:
@@ -74,7 +78,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.close(fd)
         os.replace(tmp, path)
         tmp = None
-        fsync_dir(folder)
+        if sync_dir:
+            fsync_dir(folder)
     except OSError as e:
         if tmp is not None:
             with contextlib.suppress(OSError):
