@@ -129,7 +129,7 @@ class _Run:
                 publish_pending = True
 
             if plan.idle and not pending and not publish_pending:
-                self.report.unchanged = sum(1 for r in store.articles().values() if r.state == "ready")
+                self.report.unchanged = store.count_ready()
                 status = "ok"
                 return self.report
 
@@ -145,12 +145,7 @@ class _Run:
             self._translate_pending()
             self.check()
             self._publish()
-            self.report.unchanged = max(
-                0,
-                sum(1 for r in store.articles().values() if r.state == "ready")
-                - self.report.published
-                - self.report.updated,
-            )
+            self.report.unchanged = max(0, store.count_ready() - self.report.published - self.report.updated)
             status = "ok"
             return self.report
         except Interrupted:

@@ -351,6 +351,9 @@ class Store:
     def set_article_published(self, slug: str, at: datetime) -> None:
         self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
 
+    def count_ready(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles WHERE state = 'ready'").fetchone()[0])
+
     def repend_ready_articles(self) -> int:
         cur = self.db.execute("UPDATE articles SET state = 'pending' WHERE state = 'ready'")
         return cur.rowcount
