@@ -1,13 +1,13 @@
 # Two entry points for a fresh machine (see README):
 #   ./run.sh   set up .venv, install the real Argos models (online), translate input/ and publish feeds/
 #   make test  set up .venv with the test tools, then lint, type-check and run the test suite
-# Plus: make demo (offline, with the project's own fixture models), make bench, make models-fixtures.
+# Plus: make demo (offline, with the project's own fixture models), make bench (writes BENCHMARKS.md).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test demo bench bench-quick setup setup-test lint models-fixtures clean
+.PHONY: run test demo bench bench-quick setup setup-test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 setup-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 
 run:
 	./run.sh
@@ -28,12 +28,18 @@ demo: setup
 	$(BIN)/xlate run --settle 0
 
 lint: setup-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
+
+bench: setup-test
+	$(BIN)/python -m bench
+
+bench-quick: setup-test
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) state models feeds/* quarantine
