@@ -34,16 +34,25 @@ def render_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> d
     return dict(sorted(out.items()))
 
 
-def inside(root: Path, rel: str) -> Path:
-    """`root/rel`, refusing anything that would land outside the feeds folder."""
+def inside(root: Path, rel: str, resolved: dict[Path, Path] | None = None) -> Path:
+    """`root/rel`, refusing anything that would land outside the feeds folder.
+
+    Only the folders are resolved (once each, through `resolved`): the file itself is
+    replaced by rename, which replaces a symlink rather than following it.
+    """
     parts = PurePosixPath(rel).parts
     if not parts or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"refusing output path {rel!r}: not a plain relative path")
     target = root.joinpath(*parts)
-    real_root = root.resolve()
-    if not target.resolve().is_relative_to(real_root):
+    cache = {} if resolved is None else resolved
+    if root not in cache:
+        cache[root] = root.resolve()
+    folder = target if len(parts) == 1 and not target.suffix else target.parent
+    if folder not in cache:
+        cache[folder] = folder.resolve()
+    if not cache[folder].is_relative_to(cache[root]):
         raise NotWritable(
-            f"{target} resolves outside the feeds folder {real_root}; remove the symbolic link that points away"
+            f"{target} resolves outside the feeds folder {cache[root]}; remove the symbolic link that points away"
         )
     return target
 
@@ -73,8 +82,9 @@ def publish_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> 
         remove_stale_temp_files(folder)
     # Pages first, then the feeds that link to them, then the index and OPML that list the
     # feeds: a reader following a fresh link never finds a page missing.
+    resolved: dict[Path, Path] = {}
     for rel, data in sorted(files.items(), key=lambda kv: _write_order(kv[0])):
-        path = inside(root, rel)
+        path = inside(root, rel, resolved)
         if not _unchanged(path, data):
             write_atomic(path, data, sync_dir=False)
             touched.append(path)
@@ -84,7 +94,7 @@ def publish_site(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> 
     except OSError as e:
         raise NotWritable(f"cannot sync {root}: {e.strerror or e}; check the disk that holds it") from None
     for lang in cfg.all_langs:
-        folder = inside(root, lang)
+        folder = inside(root, lang, resolved)
         if not folder.is_dir():
             continue
         for page in sorted(folder.glob("*.html")):
