@@ -366,7 +366,7 @@ class _Run:
         routes, pkgs = require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
         self.report.routes = {t: route_label(r) for t, r in routes.items()}
         key = self._translation_key()
-        records = store.articles()
+        records = store.articles(slugs)
         pending = [records[s] for s in slugs]
         glossary = self._glossary()
         # Per article: units per block, each with its glossary terms and do-not-translate
@@ -444,39 +444,72 @@ class _Run:
 
     # -- publish -----------------------------------------------------------------------
     def _publish(self) -> None:
-        from xlate.publish import publish_site
+        """Render what changed: the feeds, index and OPML always; article pages only for slugs
+        whose versions changed since their pages were written (page keys in the state), whose
+        page files are missing, or all of them after a config or xlate change or `publish`."""
+        from dataclasses import replace
+
+        from xlate.publish import page_key, present_pages, publish_site, site_key
+        from xlate.publish.feeds import newest_first
 
         store, cfg = self.store, self.cfg
         if store.get_meta("publish_pending") != "1":
             return
-        meta = {slug: rec.article for slug, rec in store.articles().items() if rec.state == "ready"}
         by_lang: dict[str, list[Rendition]] = {lang: [] for lang in cfg.all_langs}
+        hashes: dict[tuple[str, str], str] = {}
         hold = cfg.editorial.on_flag == "hold"
-        for r in store.renditions():
-            a = meta.get(r.slug)
-            if a is None or r.lang not in by_lang:
+        for h in store.rendition_heads():  # ready articles only, without their blocks
+            if h.lang not in by_lang:
                 continue
-            if hold and r.flagged and not r.forced:
-                log.info("holding %s [%s]: a sentence is flagged; review it or `xlate publish --force`", r.slug, r.lang)
+            if hold and h.flagged and not h.forced:
+                log.info("holding %s [%s]: a sentence is flagged; review it or `xlate publish --force`", h.slug, h.lang)
                 continue
-            by_lang[r.lang].append(
+            hashes[(h.slug, h.lang)] = h.text_hash
+            by_lang[h.lang].append(
                 Rendition(
-                    slug=r.slug,
-                    lang=r.lang,
-                    title=r.title,
-                    blocks=r.blocks,
-                    published=r.published_at,
-                    updated=r.updated_at,
-                    author=a.author,
-                    tags=a.tags,
-                    summary=a.summary if r.lang == cfg.source_lang else None,
-                    machine_translated=r.machine_translated,
-                    flagged=r.flagged,
+                    slug=h.slug,
+                    lang=h.lang,
+                    title=h.title,
+                    blocks=(),  # loaded below for the renditions that are rendered in full
+                    published=h.published_at,
+                    updated=h.updated_at,
+                    author=h.author,
+                    tags=h.tags,
+                    summary=h.summary if h.lang == cfg.source_lang else None,
+                    machine_translated=h.machine_translated,
+                    flagged=h.flagged,
                 )
             )
-        written = publish_site(cfg, by_lang)
+        skey = site_key(cfg)
+        versions: dict[str, list[tuple[Rendition, str]]] = {}
+        for rs in by_lang.values():
+            for r in rs:
+                versions.setdefault(r.slug, []).append((r, hashes[(r.slug, r.lang)]))
+        keys = {slug: page_key(skey, vs) for slug, vs in versions.items()}
+        old = store.page_keys()
+        if self.opts.republish or store.get_meta("site_key") != skey:
+            dirty = set(keys)
+        else:
+            present = present_pages(cfg)
+            dirty = {
+                slug
+                for slug, vs in versions.items()
+                if old.get(slug) != keys[slug] or any(f"{r.lang}/{slug}.html" not in present for r, _ in vs)
+            }
+        # Full text for the pages to render and for the newest entries, which the feeds carry.
+        full = {(slug, r.lang) for slug in dirty for r, _ in versions[slug]}
+        for rs in by_lang.values():
+            full.update((r.slug, r.lang) for r in newest_first(rs)[: cfg.feeds.max_items])
+        blocks = store.rendition_blocks(full)
+        renditions = {
+            lang: [replace(r, blocks=blocks[(r.slug, lang)]) if (r.slug, lang) in full else r for r in rs]
+            for lang, rs in by_lang.items()
+        }
+        written = publish_site(cfg, renditions, pages=dirty)
         self.report.feeds = [str(p) for p in written]
         with store.transaction():
+            store.set_page_keys({s: keys[s] for s in dirty}, drop=set(old) - set(keys))
+            store.set_meta("site_key", skey)
             store.set_meta("publish_pending", "0")
 
 

@@ -157,6 +157,8 @@ class Catalog:
 
     by_lang: dict[str, list[Rendition]] = field(default_factory=dict)
     versions: dict[str, dict[str, Rendition]] = field(default_factory=dict)
+    # entry_html per (lang, slug): RSS, Atom and JSON Feed carry the same HTML.
+    entry_cache: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def alternates(self, site: Site, r: Rendition) -> list[str]:
         """The other languages that have this slug, in config order (the original first)."""
@@ -261,6 +263,9 @@ def blocks_html(blocks: Sequence[Block]) -> str:
 
 def entry_html(site: Site, cat: Catalog, r: Rendition) -> str:
     """The feed content: the MT notice (linking to the original) and the blocks, sanitised."""
+    cached = cat.entry_cache.get((r.lang, r.slug))
+    if cached is not None:
+        return cached
     parts = []
     if r.machine_translated and r.lang != site.source_lang:
         notice = html.escape(site.mt_notice(r.lang), quote=True)
@@ -269,7 +274,8 @@ def entry_html(site: Site, cat: Catalog, r: Rendition) -> str:
             notice = f'<a href="{html.escape(orig)}" hreflang="{site.source_lang}">{notice}</a>'
         parts.append(f'<p class="mt-notice">{notice}</p>')
     parts.append(blocks_html(r.blocks))
-    return sanitize("".join(parts))
+    out = cat.entry_cache[(r.lang, r.slug)] = sanitize("".join(parts))
+    return out
 
 
 def truncate(text: str, limit: int = SUMMARY_CHARS) -> str:

@@ -9,6 +9,7 @@ Pure: same input, same bytes.
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 from xlate.model import Rendition
 from xlate.publish.feeds import (
@@ -181,7 +182,10 @@ def render_index(site: Site, cat: Catalog) -> bytes:
     return _document(src, site.title(src), head, body)
 
 
-def render_pages(site: Site, cat: Catalog) -> dict[str, bytes]:
-    out = {f"{r.lang}/{r.slug}.html": render_article(site, cat, r) for r in cat.all()}
+def render_pages(site: Site, cat: Catalog, slugs: Collection[str] | None = None) -> dict[str, bytes]:
+    """The index and the article pages of `slugs` (every article when None)."""
+    out = {
+        f"{r.lang}/{r.slug}.html": render_article(site, cat, r) for r in cat.all() if slugs is None or r.slug in slugs
+    }
     out["index.html"] = render_index(site, cat)
     return out
