@@ -207,15 +207,19 @@ def publish(obj: Ctx, force: tuple[str, ...], as_json: bool) -> None:
 
 
 def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
+    from xlate import noop
+
+    seen = noop.config_stat(str(obj.config_path))  # before loading: the stamp must not miss an edit
     cfg = obj.cfg  # config errors first: exit 2 before anything heavy is imported
     from xlate.lock import Busy
-    from xlate.pipeline import RunOptions
+    from xlate.pipeline import RunOptions, Stamp
     from xlate.pipeline import run as run_pipeline
 
     started = time.monotonic()
     progress = _TranslationProgress() if _progress_wanted() else None
     if progress is not None:
         options["on_batch"] = progress.on_batch
+    options["stamp"] = Stamp(str(obj.config_path), seen, _noop_outputs)
     try:
         report = run_pipeline(cfg, RunOptions(**options))
     except Busy:
@@ -228,30 +232,44 @@ def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
             progress.close()
     elapsed = round(time.monotonic() - started, 3)
     if as_json:
-        click.echo(json.dumps({**report.as_json(), "duration_seconds": elapsed}, ensure_ascii=False, indent=2))
+        click.echo(_report_json(report, elapsed))
+    elif _LOG_FORMAT["format"] == "json":
+        click.echo(json.dumps(_summary_data(report, f"{elapsed:.1f}", elapsed, _now()), ensure_ascii=False))
     else:
-        _summary(report, elapsed)
+        click.echo(f"{report.summary_line()} in {elapsed:.1f}s")  # cron mails it, journald keeps it
     if report.quarantined or report.failed:
         sys.exit(1)
 
 
-def _summary(report: Any, elapsed: float) -> None:
-    """The one line that ends every run, on stdout (cron mails it, journald keeps it)."""
-    line = f"{report.summary_line()} in {elapsed:.1f}s"
-    if _LOG_FORMAT["format"] != "json":
-        click.echo(line)
-        return
+def _report_json(report: Any, duration: object) -> str:
+    return json.dumps({**report.as_json(), "duration_seconds": duration}, ensure_ascii=False, indent=2)
+
+
+def _summary_data(report: Any, elapsed_text: str, duration: object, now: str) -> dict[str, Any]:
+    """The one line that ends every run, as a JSON log record."""
     counts = report.as_json()
-    data = {
-        "time": _now(),
+    return {
+        "time": now,
         "level": "info",
         "logger": "xlate",
-        "message": line,
+        "message": f"{report.summary_line()} in {elapsed_text}s",
         **{k: counts[k] for k in ("published", "updated", "unchanged", "retracted", "failed")},
         "quarantined": len(report.quarantined),
-        "duration_seconds": elapsed,
+        "duration_seconds": duration,
     }
-    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def _noop_outputs(report: Any) -> tuple[str, str, str]:
+    """What a no-op run prints (text, --json, JSON log), with the placeholders xlate.noop fills:
+    the same functions as above, so the fast path cannot drift from the normal one."""
+    from xlate import noop
+
+    placeholder = noop.DURATION.strip('"')
+    return (
+        f"{report.summary_line()} in {noop.ELAPSED}s",
+        _report_json(report, placeholder),
+        json.dumps(_summary_data(report, noop.ELAPSED, placeholder, noop.NOW), ensure_ascii=False),
+    )
 
 
 def _progress_wanted() -> bool:
@@ -414,7 +432,7 @@ def status(obj: Ctx, as_json: bool) -> None:
     """Show recent runs, pending work, quarantined files, flagged sentences, feeds and models."""
     from xlate.status import collect, render_text
 
-    data = collect(obj.cfg)
+    data = collect(obj.cfg, obj.config_path)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else render_text(data))
 
 

@@ -45,12 +45,22 @@ class Version(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """What the CLI hands over so that a run can leave a no-op stamp (see xlate.noop)."""
+
+    config: str  # the config file's path, as given
+    config_seen: str  # noop.config_stat() taken before the config was loaded
+    render: Callable[[RunReport], tuple[str, str, str]]  # a no-op's text, --json and JSON-log output
+
+
+@dataclass(frozen=True)
 class RunOptions:
     settle_seconds: float | None = None  # override config.ingest.settle_seconds
     wait_seconds: float = 0.0  # wait this long for another run's lock
     on_batch: Callable[[Batch], None] | None = None  # progress hook: before each batch is decoded
     republish: bool = False  # render and sync every output even if nothing changed
     force: tuple[str, ...] = ()  # slugs whose held translations an editor releases as they are
+    stamp: Stamp | None = None  # leave a no-op stamp when the run ends with nothing left to do
 
 
 class _Stop:
@@ -85,15 +95,43 @@ def _signals(stop: _Stop) -> Iterator[None]:
 
 def run(cfg: Config, opts: RunOptions | None = None) -> RunReport:
     """One complete run. Raises lock.Busy when another run holds the lock."""
+    from xlate import noop
+
     opts = opts or RunOptions()
     with run_lock(cfg.paths.state, opts.wait_seconds):
+        seen = None
+        if opts.stamp is not None:
+            noop.remove(opts.stamp.config)
+            p = cfg.paths
+            seen = noop.before(opts.stamp.config_seen, str(p.input), str(p.models), str(p.glossary or ""))
         store = Store(cfg.paths.state)
         stop = _Stop()
         try:
             with _signals(stop):
-                return _Run(cfg, opts, store, stop.check).execute()
+                the_run = _Run(cfg, opts, store, stop.check)
+                report = the_run.execute()
         finally:
             store.close()
+        if opts.stamp is not None and seen is not None and the_run.settled is not None:
+            _write_stamp(cfg, opts.stamp, seen, the_run.settled)
+        return report
+
+
+def _write_stamp(cfg: Config, stamp: Stamp, seen: str, ready: int) -> None:
+    from xlate import __version__, noop
+
+    p = cfg.paths
+    text, as_json, json_log = stamp.render(RunReport(unchanged=ready))
+    noop.write(
+        stamp.config,
+        version=__version__,
+        paths=(str(p.input), str(p.models), str(p.glossary or ""), str(p.state), str(p.feeds)),
+        langs=cfg.all_langs,
+        fingerprint=seen + "\0" + noop.after(str(p.state), str(p.feeds), cfg.all_langs),
+        summary=text,
+        json_report=as_json,
+        json_log=json_log,
+    )
 
 
 class _Run:
@@ -105,6 +143,10 @@ class _Run:
         self.report = RunReport()
         self.now = datetime.now(UTC)
         self._glossary_cache: Glossary | None = None
+        # Set when the run ends with nothing left for a later run: the number of published
+        # articles, which a no-op stamp reports. None when something waits (settling file,
+        # pending article or publish) or the run failed.
+        self.settled: int | None = None
 
     # -- the run -----------------------------------------------------------------------
     def execute(self) -> RunReport:
@@ -117,6 +159,7 @@ class _Run:
             scanned, skipped = scan(cfg.paths.input, settle_seconds=settle, now=time.time())
             for s in skipped:
                 log.info("skipped %s: %s", s.rel, s.why)
+            waiting = any(s.waiting for s in skipped)
             stored_files = store.files()
             plan = decide.plan_files(scanned, stored_files)
             self._invalidate_if_models_changed()
@@ -131,6 +174,7 @@ class _Run:
             if plan.idle and not pending and not publish_pending:
                 self.report.unchanged = store.count_ready()
                 status = "ok"
+                self.settled = None if waiting else self.report.unchanged
                 return self.report
 
             self._retract(plan.gone, {f.rel for f in scanned})
@@ -145,8 +189,11 @@ class _Run:
             self._translate_pending()
             self.check()
             self._publish()
-            self.report.unchanged = max(0, store.count_ready() - self.report.published - self.report.updated)
+            ready = store.count_ready()
+            self.report.unchanged = max(0, ready - self.report.published - self.report.updated)
             status = "ok"
+            left = waiting or store.pending_articles() or store.get_meta("publish_pending") == "1"
+            self.settled = None if left else ready
             return self.report
         except Interrupted:
             status = "interrupted"

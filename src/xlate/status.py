@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,20 @@ def _pending_files(cfg: Config, stored: dict[str, Any]) -> list[str]:
     return sorted(f.rel for f in decide.plan_files(scanned, stored).to_read)
 
 
-def collect(cfg: Config) -> dict[str, Any]:
+def _last_noop(config_path: Path | None) -> str | None:
+    """When a run last found nothing to do and answered from the no-op stamp (its mtime)."""
+    from xlate.noop import stamp_path
+
+    if config_path is None:
+        return None
+    try:
+        at = os.stat(stamp_path(config_path)).st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
     store = Store(cfg.paths.state)
     try:
         raw_runs = store.last_runs(RECENT_RUNS)
@@ -108,6 +122,7 @@ def collect(cfg: Config) -> dict[str, Any]:
     return {
         "state": str(cfg.paths.state),
         "runs": runs,
+        "last_noop_check": _last_noop(config_path),
         "pending": pending,
         "pending_files": pending_files,
         "publish_pending": publish_pending,
@@ -137,6 +152,8 @@ def render_text(d: dict[str, Any]) -> str:
         )
     if not d["runs"]:
         lines.append("  (none yet)")
+    if d.get("last_noop_check"):
+        lines.append(f"  last checked {d['last_noop_check']}: nothing new (no-op runs are not listed)")
     lines.append(f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate")
     for rel in d["pending_files"]:
         lines.append(f"  {rel}")

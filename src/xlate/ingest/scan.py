@@ -35,6 +35,7 @@ class SourceFile:
 class Skipped:
     rel: str
     why: str
+    waiting: bool = False  # left for a later run (still settling), not left alone for good
 
 
 def _temp_reason(name: str) -> str | None:
@@ -116,11 +117,12 @@ def scan(input_dir: Path, *, settle_seconds: float, now: float) -> tuple[list[So
                         rel,
                         f"modified {age_ns / 1e9:.1f} s ago; waiting until it is {settle_seconds:g} s old "
                         "(ingest.settle_seconds) so that a copy in progress is not read",
+                        waiting=True,
                     )
                 )
                 continue
             if -FUTURE_SLACK_S * 1e9 < age_ns < 0:
-                skipped.append(Skipped(rel, "modified in the future (clock difference?); waiting"))
+                skipped.append(Skipped(rel, "modified in the future (clock difference?); waiting", waiting=True))
                 continue
             files.append(SourceFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns))
 

@@ -1,0 +1,234 @@
+"""The no-op fast path: `xlate run` with nothing to do answers from a stamp.
+
+Cron starts xlate every few minutes and almost every run finds nothing new. Loading the
+pipeline (pydantic, click, yaml, sqlite3) costs ~0.2 s; a run that ends with nothing
+pending writes a stamp beside config.yaml, and the next run compares the world with it
+using stat calls alone. This module imports only os, sys and time for that reason.
+
+The stamp holds a fingerprint of everything a no-op run reads:
+  - taken under the run lock *before* the run looked at anything: config.yaml, the
+    glossary, every entry of the input folder (recursively, with symlink targets) and of
+    the models folder, by path, type, size, mtime, ctime and inode;
+  - taken under the lock *after* the run: the state database (and its WAL, absent when
+    the last connection closed) and whether each feed, index.html and feeds.opml exist.
+Any difference, a missing or unreadable stamp, another xlate version, or options this
+module does not know send the run down the normal path, which decides for itself and
+writes a new stamp. A run that left work behind (a file still settling, an article
+pending, a publish pending) writes none, and every normal run deletes the stamp first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs ~6 ms
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# try/except/pass below, not contextlib.suppress: contextlib is one more import on the fast path.
+
+MAGIC = "xlate-noop 1"
+_FIELDS = 10  # header fields before the fingerprint; see write()
+ELAPSED = "@@ELAPSED@@"  # placeholders the templates carry, filled in at answer time
+DURATION = '"@@DURATION@@"'
+NOW = "@@NOW@@"
+
+
+def stamp_path(config: str | os.PathLike[str]) -> str:
+    """Beside the config file, named after it: `.config.yaml.noop`."""
+    folder, name = os.path.split(os.path.abspath(config))
+    return os.path.join(folder, f".{name}.noop")
+
+
+def _stat(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return f"!{e.errno}"
+    return f"{st.st_mode:o},{st.st_size},{st.st_mtime_ns},{st.st_ctime_ns},{st.st_ino}"
+
+
+def _tree(root: str) -> list[str]:
+    """One record per entry below root (folders not followed through symlinks, like the scan)."""
+    out: list[str] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            it = os.scandir(folder)
+        except OSError as e:
+            out.append(f"{folder}\0!{e.errno}\0")
+            continue
+        with it:
+            for entry in it:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError as e:
+                    out.append(f"{entry.path}\0!{e.errno}\0")
+                    continue
+                link = entry.is_symlink()
+                out.append(
+                    f"{entry.path}\0{st.st_mode:o},{st.st_size},{st.st_mtime_ns},{st.st_ctime_ns},{st.st_ino}"
+                    f"\0{_stat(entry.path) if link else ''}"
+                )
+                if not link and entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+    out.sort()
+    return out
+
+
+def config_stat(config: str) -> str:
+    return _stat(config)
+
+
+def before(config_seen: str, input_dir: str, models_dir: str, glossary: str) -> str:
+    """The part of the fingerprint a run takes before it reads anything; `config_seen` is
+    config_stat() taken before the config was loaded."""
+    parts = [f"config\0{config_seen}", f"glossary\0{_stat(glossary)}", "input", *_tree(input_dir)]
+    parts += ["models", *_tree(models_dir)]
+    return "\0".join(parts)
+
+
+def _outputs(feeds: str, langs: Sequence[str]) -> list[str]:
+    names = [os.path.join(feeds, "index.html"), os.path.join(feeds, "feeds.opml")]
+    names += [os.path.join(feeds, lang, n) for lang in langs for n in ("rss.xml", "atom.xml", "feed.json")]
+    return names
+
+
+def after(state: str, feeds: str, langs: Sequence[str]) -> str:
+    """The part of the fingerprint a run takes when it is done (under the lock)."""
+    parts = [f"state\0{_stat(state)}\0{_stat(state + '-wal')}"]
+    parts += [f"{p}\0{int(os.path.isfile(p))}" for p in _outputs(feeds, langs)]
+    return "\0".join(parts)
+
+
+def remove(config: str) -> None:
+    """A normal run starts by forgetting the stamp: from now on only it knows the state."""
+    try:  # noqa: SIM105
+        os.unlink(stamp_path(config))
+    except FileNotFoundError:
+        pass
+
+
+def write(
+    config: str,
+    *,
+    version: str,
+    paths: tuple[str, str, str, str, str],
+    langs: Sequence[str],
+    fingerprint: str,
+    summary: str,
+    json_report: str,
+    json_log: str,
+) -> None:
+    """Save the stamp (temp file + rename: a reader sees all of it or none). Best effort:
+    a config folder that is not writable only means every run takes the normal path."""
+    input_dir, models_dir, glossary, state, feeds = paths
+    fields = [MAGIC, version, input_dir, models_dir, glossary, state, feeds, ",".join(langs), summary, json_report]
+    assert len(fields) == _FIELDS and not any("\0" in f for f in (*fields, json_log))
+    data = "\0".join([*fields, json_log, fingerprint])
+    target = stamp_path(config)
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        try:  # noqa: SIM105
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _parse_args(argv: Sequence[str]) -> tuple[str, bool, str] | None:
+    """(config, --json, log format) for a plain `xlate [global options] run [run options]`;
+    None for anything else (the normal CLI handles it, errors included)."""
+    config, as_json, log_format, verbose = "config.yaml", False, "text", 0
+    args = list(argv)
+    seen_run = False
+    while args:
+        a = args.pop(0)
+        name, eq, value = a.partition("=")
+        takes = name in ("--config", "--log-format") if not seen_run else name in ("--settle", "--wait")
+        if takes:
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            if name == "--config":
+                config = value
+            elif name == "--log-format":
+                if value not in ("text", "json"):
+                    return None
+                log_format = value
+            else:
+                try:
+                    float(value)  # --settle and --wait change nothing when nothing is new
+                except ValueError:
+                    return None
+        elif eq:
+            return None
+        elif not seen_run and a in ("-v", "--verbose"):
+            verbose += 1
+        elif not seen_run and a in ("-q", "--quiet", "-qq"):
+            continue
+        elif not seen_run and a == "run":
+            seen_run = True
+        elif seen_run and a == "--json":
+            as_json = True
+        else:
+            return None
+    if not seen_run or verbose > 1:  # -vv shows debug detail only the normal path has
+        return None
+    return config, as_json, log_format
+
+
+def answer(argv: Sequence[str]) -> bool:
+    """Print the no-op result and return True when the stamp still holds; else False."""
+    started = time.monotonic()
+    parsed = _parse_args(argv)
+    if parsed is None:
+        return False
+    config, as_json, log_format = parsed
+    stamp = stamp_path(config)
+    try:
+        with open(stamp, encoding="utf-8", errors="surrogateescape") as f:
+            fields = f.read().split("\0", _FIELDS + 1)
+    except (OSError, ValueError):
+        return False
+    if len(fields) != _FIELDS + 2 or fields[0] != MAGIC:
+        return False
+    from xlate import __version__
+
+    _, version, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = fields
+    if version != __version__:
+        return False
+    now = before(_stat(config), input_dir, models_dir, glossary) + "\0" + after(state, feeds, langs.split(","))
+    if now != stored:
+        return False
+    try:  # noqa: SIM105
+        os.utime(stamp)  # its mtime is the last time a run found nothing to do (`xlate status`)
+    except OSError:
+        pass
+    elapsed = round(time.monotonic() - started, 3)
+    if as_json:
+        out = json_report.replace(DURATION, repr(elapsed))
+    elif log_format == "json":
+        out = json_log.replace(NOW, time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        out = out.replace(ELAPSED, f"{elapsed:.1f}").replace(DURATION, repr(elapsed))
+    else:
+        out = summary.replace(ELAPSED, f"{elapsed:.1f}")
+    sys.stdout.write(out + "\n")
+    sys.stdout.flush()
+    return True
+
+
+def main() -> None:
+    """The `xlate` console script: the fast path when it holds, else the full CLI."""
+    if answer(sys.argv[1:]):
+        return
+    from xlate.cli import main as cli
+
+    cli()
