@@ -158,7 +158,10 @@ class Bench:
         self.states: dict[int, tuple[Path, corpus.Article, model.Built, float | None]] = {}
         self.started = time.perf_counter()
 
-    def xlate(self, cfg: Path, *args: str, shim: bool = True, profile: Path | None = None) -> Run:
+    def xlate(self, cfg: Path, *args: str, shim: bool = True, profile: Path | None = None, script: bool = False) -> Run:
+        if script:  # the `xlate` console script, as cron starts it (no runpy, the no-op fast path first)
+            exe = Path(sys.executable).with_name("xlate")
+            return run([str(exe), "--config", str(cfg), *args], self.env, cfg.parent, python=False)
         mod = "bench.xlate_shim" if shim else "xlate"
         pre = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-i", "0.001"] if profile else []
         return run([*pre, "-m", mod, "--config", str(cfg), *args], self.env, cfg.parent)
@@ -204,7 +207,7 @@ class Bench:
         res["xlate_report"] = {k: report.get(k) for k in ("published", "decoded_sentences", "memory_hits", "flagged")}
         res["xlate_report"]["feeds_written"] = len(report.get("feeds", []))
         log(f"{size} article(s): xlate run (no-op) x{o.repeat}")
-        noop = [self.xlate(cfg, "run", "--settle", "0", "--json", shim=False) for _ in range(o.repeat)]
+        noop = [self.xlate(cfg, "run", "--settle", "0", "--json", script=True) for _ in range(o.repeat)]
         for r in noop:
             if r.json_stdout().get("published") != 0:
                 raise BenchError("the no-op run published something")
@@ -277,14 +280,13 @@ class Bench:
             shutil.copytree(state, proj)  # copy2 keeps mtimes: the scan sees the n files unchanged
             corpus.write([extra], proj / "input")
             added.append(self.xlate(proj / "config.yaml", "run", "--settle", "0", "--json"))
-            noop.append(self.xlate(proj / "config.yaml", "run", "--settle", "0", "--json", shim=False))
-            shutil.rmtree(proj)
+            noop.append(self.xlate(proj / "config.yaml", "run", "--settle", "0", "--json", script=True))
             solo = self.work / f"alone-{i}"
             write_config(solo, "models", beam=1)
             shutil.copytree(state / "models", solo / "models")
             corpus.write([extra], solo / "input")
             alone.append(self.xlate(solo / "config.yaml", "run", "--settle", "0", "--json"))
-            shutil.rmtree(solo)
+        # The copies stay until the bench ends: see feeds().
         for r in added + alone:
             if r.json_stdout().get("published") != 1:
                 raise BenchError("the add-one run did not publish exactly one article")
@@ -314,10 +316,12 @@ class Bench:
         runs = []
         probes = []
         for i in range(3):
-            folder = self.work / f"feeds-{i}" / "feeds"
+            folder = Path(tempfile.mkdtemp(prefix=f"feeds-{i}-", dir=self.work)) / "feeds"
             probes.append(file_create_ms(self.work))
             runs.append(run(["-m", "bench.feeds_worker", str(n), str(folder)], self.env, self.work))
-            shutil.rmtree(folder.parent)
+        # Not deleted until the bench ends (cleanup()): on this disk (ext4 mounted with `discard`)
+        # deleting thousands of files slows every file creation for seconds after, which the next
+        # measurement would count as its own time.
         stats = [r.stats for r in runs]
         keys = ("render_s", "publish_cold_s", "publish_unchanged_s", "import_s")
         out: dict[str, Any] = {k: median([s[k] for s in stats]) for k in keys}
@@ -325,7 +329,7 @@ class Bench:
         out["runs"] = stats
         out["file_create_ms"] = probes
         if profile:
-            folder = self.work / "feeds-profile" / "feeds"
+            folder = Path(tempfile.mkdtemp(prefix="feeds-profile-", dir=self.work)) / "feeds"
             prof = self.work / "profile-feeds.txt"
             run(["-m", "bench.feeds_worker", str(n), str(folder), "--profile", str(prof)], self.env, self.work)
             self.profiles["feeds"] = prof.read_text(encoding="utf-8")
