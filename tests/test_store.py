@@ -74,8 +74,13 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
     for stmt in _statements(MIGRATIONS[0]):
         db.execute(stmt)
     db.execute("PRAGMA user_version = 1")
+    old = Article("a", "a.txt", "Antraštė", (Block(BlockKind.PARAGRAPH, "Tekstas."),))
     db.execute(
-        "INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', '{}', 'ready')"
+        "INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('a', 'a.txt', 'h', ?, 'ready')",
+        (article_to_json(old),),
+    )
+    db.execute(
+        "INSERT INTO articles(slug, source_rel, content_hash, data, state) VALUES('b', 'b.txt', 'h', '{}', 'ready')"
     )
     db.execute("INSERT INTO files VALUES('a.txt', 1, 2, 'raw', 'a', 'article')")
     db.execute(
@@ -89,4 +94,10 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
     assert s.db.execute("SELECT slug, lang, forced FROM renditions").fetchall() == [("a", "en", 0)]
     assert s.db.execute("SELECT rel, slug, status FROM files").fetchall() == [("a.txt", "a", "article")]
     assert s.reviews() == []
+    # v5 filled the words' hash of every readable article, so duplicates are found by index.
+    assert s.db.execute("SELECT slug, text_hash FROM articles ORDER BY slug").fetchall() == [
+        ("a", old.text_hash),
+        ("b", None),
+    ]
+    assert set(s.articles_with_text(old.text_hash)) == {"a"}
     s.close()

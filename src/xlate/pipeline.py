@@ -308,8 +308,6 @@ class _Run:
         from xlate.ingest import check_size, parse_article
 
         cfg, store = self.cfg, self.store
-        articles = store.articles()
-        by_text = decide.text_index(articles, live)
         for f in to_read:
             self.check()
             try:
@@ -340,9 +338,14 @@ class _Run:
                 self._quarantine(f.rel, str(e))
                 continue
             if article.translation_of:
-                self._ingest_review(f, raw_hash, article, articles)
+                self._ingest_review(f, raw_hash, article)
                 continue
-            verdict, other = decide.judge_article(article, articles, live, by_text)
+            # Only what this article could clash with is read: its slug and its words' twins
+            # (every earlier file of this run is in the store already).
+            existing = store.article(article.slug)
+            same_slug = {} if existing is None else {article.slug: existing}
+            twins = decide.text_index(store.articles_with_text(article.text_hash), live)
+            verdict, other = decide.judge_article(article, same_slug, live, twins)
             with store.transaction():
                 if verdict is decide.Verdict.SLUG_TAKEN:
                     pass
@@ -362,29 +365,11 @@ class _Run:
                     f"{f.rel}: its slug {article.slug!r} is already used by {other}; rename the file "
                     "or set a different `slug:` in its front matter",
                 )
-                continue
-            if verdict in (decide.Verdict.NEW, decide.Verdict.CHANGED):
-                # Keep the in-memory view current without re-reading every article.
-                prev = articles.get(article.slug)
-                rec = ArticleRecord(
-                    article.slug,
-                    article.source,
-                    article.content_hash,
-                    article,
-                    prev.published_at if prev else None,
-                    "pending",
-                )
-                articles[article.slug] = rec
-                if prev is not None and by_text.get(prev.article.text_hash, rec).slug == prev.slug:
-                    by_text.pop(prev.article.text_hash, None)  # its old words are gone
-                by_text.setdefault(article.text_hash, rec)
 
-    def _ingest_review(
-        self, f: SourceFile, raw_hash: str, article: Article, articles: dict[str, ArticleRecord]
-    ) -> None:
+    def _ingest_review(self, f: SourceFile, raw_hash: str, article: Article) -> None:
         """Keep an editor's translation; it replaces MT for its language from now on."""
         store, slug, lang = self.store, str(article.translation_of), str(article.declared_lang)
-        original = articles.get(slug)
+        original = store.article(slug)
         base = original.article.text_hash if original is not None else None
         with store.transaction():
             for r in store.reviews(slug):

@@ -165,10 +165,14 @@ def publish_site(
         touched += _write_changed(root, phase)
     for lang in cfg.all_langs:
         folder = inside(root, lang, resolved)
-        if not folder.is_dir():
+        try:
+            with os.scandir(folder) as it:
+                names = sorted(e.name for e in it if e.name.endswith(".html"))
+        except OSError:
             continue
-        for page in sorted(folder.glob("*.html")):
-            if SLUG_RE.fullmatch(page.stem) and f"{lang}/{page.name}" not in expected:
+        for name in names:
+            if f"{lang}/{name}" not in expected and SLUG_RE.fullmatch(name.removesuffix(".html")):
+                page = folder / name
                 remove_file(page)
                 touched.append(page)
     return touched
