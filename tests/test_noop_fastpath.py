@@ -28,7 +28,7 @@ def _runs(project: Path) -> int:
 
 
 def _stamp(project: Path) -> Path:
-    return Path(noop.stamp_path(project / "config.yaml"))
+    return Path(noop.stamp_path(project / "config.yaml", str(project / "state" / "xlate.sqlite3")))
 
 
 def _text(project: Path, *args: str) -> str:
@@ -205,3 +205,23 @@ def test_a_damaged_or_foreign_stamp_is_ignored(published: Path) -> None:
         before = _runs(published)
         _text(published, "run")
         assert _runs(published) == before + 1
+
+
+def test_stamp_lives_in_the_state_folder_or_beside_the_config(make_project: Callable[..., Path]) -> None:
+    """The default state folder is writable in every deployment (the systemd unit makes the
+    project folder read-only); with another paths.state the stamp goes beside the config."""
+    project = make_project()
+    run_json(project)
+    in_state, beside = (Path(p) for p in noop.stamp_paths(project / "config.yaml"))
+    assert in_state.parent == project / "state" and in_state.is_file() and not beside.exists()
+
+    other = make_project(paths__state="db/xlate.sqlite3")
+    run_json(other)
+    assert beside.is_file() and not in_state.exists()  # the normal run removed the old one
+    db = sqlite3.connect(other / "db" / "xlate.sqlite3")
+    runs = db.execute("SELECT count(*) FROM runs").fetchone()[0]
+    db.close()
+    _text(other, "run")
+    db = sqlite3.connect(other / "db" / "xlate.sqlite3")
+    assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == runs  # answered from beside the config
+    db.close()

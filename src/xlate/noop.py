@@ -2,10 +2,11 @@
 
 Cron starts xlate every few minutes and almost every run finds nothing new. Loading the
 pipeline (pydantic, click, yaml, sqlite3) costs ~0.2 s; a run that ends with nothing
-pending writes a stamp beside config.yaml, and the next run compares the world with it
+pending writes a stamp, and the next run compares the world with it
 using stat calls alone. This module imports only os, sys and time for that reason.
 
-The stamp holds a fingerprint of everything a no-op run reads:
+The stamp (`state/.config.yaml.noop` with the default paths.state, else beside the config)
+holds a fingerprint of everything a no-op run reads:
   - taken under the run lock *before* the run looked at anything: config.yaml, the
     glossary, every entry of the input folder (recursively, with symlink targets) and of
     the models folder, by path, type, size, mtime, ctime and inode;
@@ -36,10 +37,19 @@ DURATION = '"@@DURATION@@"'
 NOW = "@@NOW@@"
 
 
-def stamp_path(config: str | os.PathLike[str]) -> str:
-    """Beside the config file, named after it: `.config.yaml.noop`."""
+def stamp_paths(config: str | os.PathLike[str]) -> tuple[str, str]:
+    """Where a stamp may be, named after the config file: in `state/` beside it (the default
+    paths.state, writable in every deployment, also under the systemd unit's sandbox), else
+    beside the config itself. The fast path cannot read the config to learn paths.state."""
     folder, name = os.path.split(os.path.abspath(config))
-    return os.path.join(folder, f".{name}.noop")
+    return os.path.join(folder, "state", f".{name}.noop"), os.path.join(folder, f".{name}.noop")
+
+
+def stamp_path(config: str | os.PathLike[str], state: str) -> str:
+    """Where a run with this config and state database writes its stamp."""
+    in_state, beside = stamp_paths(config)
+    same = os.path.dirname(os.path.abspath(state)) == os.path.dirname(in_state)
+    return in_state if same else beside
 
 
 def _stat(path: str) -> str:
@@ -106,10 +116,11 @@ def after(state: str, feeds: str, langs: Sequence[str]) -> str:
 
 def remove(config: str) -> None:
     """A normal run starts by forgetting the stamp: from now on only it knows the state."""
-    try:  # noqa: SIM105
-        os.unlink(stamp_path(config))
-    except FileNotFoundError:
-        pass
+    for path in stamp_paths(config):
+        try:  # noqa: SIM105
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def write(
@@ -129,7 +140,7 @@ def write(
     fields = [MAGIC, version, input_dir, models_dir, glossary, state, feeds, ",".join(langs), summary, json_report]
     assert len(fields) == _FIELDS and not any("\0" in f for f in (*fields, json_log))
     data = "\0".join([*fields, json_log, fingerprint])
-    target = stamp_path(config)
+    target = stamp_path(config, state)
     tmp = f"{target}.{os.getpid()}.tmp"
     try:
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
@@ -192,18 +203,21 @@ def answer(argv: Sequence[str]) -> bool:
     if parsed is None:
         return False
     config, as_json, log_format = parsed
-    stamp = stamp_path(config)
-    try:
-        with open(stamp, encoding="utf-8", errors="surrogateescape") as f:
-            fields = f.read().split("\0", _FIELDS + 1)
-    except (OSError, ValueError):
+    for stamp in stamp_paths(config):
+        try:
+            with open(stamp, encoding="utf-8", errors="surrogateescape") as f:
+                fields = f.read().split("\0", _FIELDS + 1)
+            break
+        except (OSError, ValueError):
+            continue
+    else:
         return False
     if len(fields) != _FIELDS + 2 or fields[0] != MAGIC:
         return False
     from xlate import __version__
 
     _, version, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = fields
-    if version != __version__:
+    if version != __version__ or stamp != stamp_path(config, state):
         return False
     now = before(_stat(config), input_dir, models_dir, glossary) + "\0" + after(state, feeds, langs.split(","))
     if now != stored:

@@ -77,15 +77,19 @@ def _pending_files(cfg: Config, stored: dict[str, Any]) -> list[str]:
 
 def _last_noop(config_path: Path | None) -> str | None:
     """When a run last found nothing to do and answered from the no-op stamp (its mtime)."""
-    from xlate.noop import stamp_path
+    from xlate.noop import stamp_paths
 
     if config_path is None:
         return None
-    try:
-        at = os.stat(stamp_path(config_path)).st_mtime
-    except OSError:
+    times = []
+    for path in stamp_paths(config_path):
+        try:
+            times.append(os.stat(path).st_mtime)
+        except OSError:
+            continue
+    if not times:
         return None
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(max(times), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
