@@ -119,7 +119,9 @@ def remove(config: str) -> None:
     for path in stamp_paths(config):
         try:  # noqa: SIM105
             os.unlink(path)
-        except FileNotFoundError:
+        except OSError:
+            # Missing, or left by another user in a folder this one cannot write: harmless, its
+            # fingerprint holds the state file's ctime, which this run's writes move on.
             pass
 
 
