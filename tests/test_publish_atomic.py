@@ -18,7 +18,7 @@ import pytest
 from tests.test_publish_feeds import make_cfg, rend, site_of
 from xlate.errors import NotWritable
 from xlate.publish import publish_site
-from xlate.publish.atomic import TMP_PREFIX, write_atomic
+from xlate.publish.atomic import TMP_PREFIX, Batch, write_atomic
 
 
 def _temps(folder: Path) -> list[Path]:
@@ -108,3 +108,93 @@ def test_stale_temp_files_from_a_killed_run_are_cleaned(tmp_path: Path) -> None:
     stale.write_bytes(b"half a feed")
     assert publish_site(cfg, site_of(cfg)) == []
     assert not stale.exists()
+
+
+# -- Batch: many files, one file-system sync ---------------------------------------------
+
+
+def _olds(folder: Path, n: int) -> list[Path]:
+    paths = [folder / f"p{i:03d}.html" for i in range(n)]
+    for p in paths:
+        p.write_bytes(b"old " + p.name.encode())
+    return paths
+
+
+def test_batch_replaces_every_file_keeps_modes_and_leaves_no_temp(tmp_path: Path) -> None:
+    paths = _olds(tmp_path, 40)
+    paths[0].chmod(0o600)
+    batch = Batch()
+    for p in paths:
+        batch.stage(p, b"new " + p.name.encode())
+    new = tmp_path / "sub" / "fresh.html"
+    batch.stage(new, b"fresh")
+    assert paths[5].read_bytes() == b"old p005.html"  # nothing visible before commit
+    assert batch.commit(tmp_path) == [*paths, new]
+    assert all(p.read_bytes() == b"new " + p.name.encode() for p in paths)
+    assert stat.S_IMODE(paths[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(new.stat().st_mode) == 0o644
+    assert _temps(tmp_path) == []
+
+
+def test_batch_disk_full_while_staging_keeps_every_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _olds(tmp_path, 40)
+    batch = Batch()
+    real_write, calls = os.write, [0]
+
+    def write(fd: int, data: bytes) -> int:
+        calls[0] += 1
+        if calls[0] > 20:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    with pytest.raises(NotWritable) as e:
+        for p in paths:
+            batch.stage(p, b"new")
+    batch.abort()  # what publish_site does when staging fails
+    monkeypatch.undo()
+    assert "free disk space" in str(e.value)
+    assert all(p.read_bytes() == b"old " + p.name.encode() for p in paths)
+    assert _temps(tmp_path) == []
+
+
+def test_batch_failed_sync_renames_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlate.publish import atomic
+
+    paths = _olds(tmp_path, 40)
+    batch = Batch()
+    for p in paths:
+        batch.stage(p, b"new")
+    monkeypatch.setattr(atomic, "_sync_filesystem", _fail_with(errno.EIO))
+    with pytest.raises(NotWritable) as e:
+        batch.commit(tmp_path)
+    assert e.value.exit_code == 4
+    assert all(p.read_bytes() == b"old " + p.name.encode() for p in paths)
+    assert _temps(tmp_path) == []
+
+
+def test_publish_site_uses_a_batch_for_many_pages_and_abandons_it_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlate.publish import atomic
+
+    cfg = make_cfg(tmp_path)
+    site = {lang: [rend(lang, f"straipsnis-{i:02d}", i + 1) for i in range(12)] for lang in cfg.all_langs}
+    staged: list[int] = []
+    real_stage = atomic.Batch.stage
+
+    def stage(self: atomic.Batch, path: Path, data: bytes) -> None:
+        staged.append(1)
+        if len(staged) == 30:
+            raise NotWritable(f"cannot write {path}: injected")
+        real_stage(self, path, data)
+
+    monkeypatch.setattr(atomic.Batch, "stage", stage)
+    with pytest.raises(NotWritable):
+        publish_site(cfg, site)
+    feeds = Path(cfg.paths.feeds)
+    assert _temps(feeds) == []
+    assert not list(feeds.glob("*/*.html"))  # the pages phase was all or nothing
+    monkeypatch.undo()
+    written = publish_site(cfg, site)
+    assert len([p for p in written if p.name.endswith(".html") and p.parent != feeds]) == 48
