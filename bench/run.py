@@ -48,6 +48,7 @@ class Options:
     decode_len: int
     naive_max: int  # naive Argos is measured up to this many articles, estimated beyond
     existing: int  # articles already published for the add-one test
+    existing_small: int | None  # a second, smaller count: how the cost grows with what is published
     feeds_articles: int
     repeat: int  # repetitions of cheap measurements (median)
     profile: bool
@@ -68,6 +69,9 @@ def parse_args(argv: Sequence[str]) -> Options:
     ap.add_argument("--naive-max", type=int, help="largest size naive Argos is measured at (default 10)")
     ap.add_argument("--naive-full", action="store_true", help="measure naive Argos at every size (slow)")
     ap.add_argument("--existing", type=int, help="published articles for the add-one test (default 1000)")
+    ap.add_argument(
+        "--existing-small", type=int, help="the add-one test again at this count (default 100; 0: not; quick: not)"
+    )
     ap.add_argument("--feeds-articles", type=int, help="articles for the feeds test (default 1000)")
     ap.add_argument("--repeat", type=int, help="repetitions of cheap measurements (default 5; quick 3)")
     ap.add_argument(
@@ -97,6 +101,7 @@ def parse_args(argv: Sequence[str]) -> Options:
         decode_len=a.decode_len,
         naive_max=naive_max,
         existing=a.existing or (100 if quick else 1000),
+        existing_small=None if quick or a.existing_small == 0 else (a.existing_small or 100),
         feeds_articles=a.feeds_articles or (100 if quick else 1000),
         repeat=a.repeat or (3 if quick else 5),
         profile=(not quick) if a.profile is None else bool(a.profile),
@@ -267,21 +272,20 @@ class Bench:
             shutil.rmtree(build, ignore_errors=True)
         return cached, arts[n], tiny, r.wall
 
-    def add_one(self) -> dict[str, Any]:
+    def add_one(self, n: int) -> dict[str, Any]:
         o = self.o
-        n = o.existing
         state, extra, tiny, build_s = self.existing_state(n)
         log(f"add 1 article to {n} published, x{o.repeat}; and the same article alone, x{o.repeat}")
         added: list[Run] = []
         alone: list[Run] = []
         noop: list[Run] = []
         for i in range(o.repeat):
-            proj = self.work / f"add-{i}"
+            proj = self.work / f"add-{n}-{i}"
             shutil.copytree(state, proj)  # copy2 keeps mtimes: the scan sees the n files unchanged
             corpus.write([extra], proj / "input")
             added.append(self.xlate(proj / "config.yaml", "run", "--settle", "0", "--json"))
             noop.append(self.xlate(proj / "config.yaml", "run", "--settle", "0", "--json", script=True))
-            solo = self.work / f"alone-{i}"
+            solo = self.work / f"alone-{n}-{i}"
             write_config(solo, "models", beam=1)
             shutil.copytree(state / "models", solo / "models")
             corpus.write([extra], solo / "input")
@@ -376,7 +380,9 @@ class Bench:
         estimate_naive(results, o)
         log(f"feeds: {o.feeds_articles} articles x 4 languages")
         results["feeds"] = self.feeds()
-        results["add_one"] = self.add_one()
+        results["add_one"] = self.add_one(o.existing)
+        if o.existing_small and o.existing_small != o.existing:
+            results["add_one_small"] = self.add_one(o.existing_small)
         results["figures"], results["targets"] = figures(results, o)
         results["checks"] = checks(results, o)
         if o.profile:
