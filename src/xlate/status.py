@@ -99,7 +99,7 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         runs = [_run_entry(*r) for r in raw_runs]
         articles: dict[str, int] = {lang: 0 for lang in cfg.all_langs}
         flagged = []
-        for r in store.renditions():
+        for r in store.rendition_heads():
             articles[r.lang] = articles.get(r.lang, 0) + 1
             if r.flagged:
                 flagged.append({"slug": r.slug, "lang": r.lang})

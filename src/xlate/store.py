@@ -411,34 +411,6 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
 
     # -- renditions --------------------------------------------------------------------
-    def renditions(self, lang: str | None = None) -> list[StoredRendition]:
-        sql = (
-            "SELECT r.slug, r.lang, r.data, r.text_hash, r.published_at, r.updated_at, r.machine_translated, "
-            "r.flagged, r.forced FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
-        )
-        args: tuple[str, ...] = ()
-        if lang is not None:
-            sql += " AND r.lang = ?"
-            args = (lang,)
-        out = []
-        for slug, lg, data, th, pub, upd, mt, fl, fo in self.db.execute(sql, args):
-            d = json.loads(data)
-            out.append(
-                StoredRendition(
-                    slug=slug,
-                    lang=lg,
-                    title=d["title"],
-                    blocks=tuple(Block(_KINDS[k], t) for k, t in d["blocks"]),
-                    text_hash=th,
-                    published_at=_parse_ts(pub),
-                    updated_at=_parse_ts(upd),
-                    machine_translated=bool(mt),
-                    flagged=bool(fl),
-                    forced=bool(fo),
-                )
-            )
-        return out
-
     def rendition_heads(self) -> list[StoredRendition]:
         """Every rendition of a ready article without its blocks (`blocks` is empty), with the
         article's author, tags and summary: what the index, the page keys and the choice of
