@@ -69,3 +69,16 @@ def test_judge_duplicate_and_slug_taken() -> None:
     assert judge_article(copy, {"a": rec(a)}, {"a-kopija.txt"})[0] is Verdict.NEW
     same_slug = art("a", "a.md", "Visai kitas.")
     assert judge_article(same_slug, {"a": rec(a)}, {"a.txt", "a.md"}) == (Verdict.SLUG_TAKEN, "a.txt")
+
+
+def test_pages_to_render_changed_keys_missing_files_or_everything() -> None:
+    from xlate.decide import pages_to_render
+
+    keys = {"a": "k1", "b": "k2", "c": "k3", "d": "k4"}
+    stored = {"a": "k1", "b": "old", "c": "k3", "gone": "k9"}
+    files = {s: [f"lt/{s}.html", f"en/{s}.html"] for s in keys}
+    present = {"lt/a.html", "en/a.html", "lt/b.html", "en/b.html", "lt/c.html", "lt/d.html", "en/d.html"}
+    # b: key changed; c: its English page is missing; d: never rendered (no stored key).
+    assert pages_to_render(keys, stored, files, present) == {"b", "c", "d"}
+    assert pages_to_render(keys, stored, files, None) == set(keys)
+    assert pages_to_render({}, stored, {}, present) == set()

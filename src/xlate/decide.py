@@ -82,3 +82,24 @@ def judge_article(
     if existing.content_hash == article.content_hash and existing.state == "ready":
         return Verdict.SAME, None
     return Verdict.CHANGED, None
+
+
+def pages_to_render(
+    keys: Mapping[str, str],
+    stored: Mapping[str, str],
+    page_files: Mapping[str, Iterable[str]],
+    present: set[str] | None,
+) -> set[str]:
+    """Slugs whose article pages must be rendered this run.
+
+    `keys` is each published slug's page key now, `stored` the key its pages were last
+    written with, `page_files` each slug's page files ("lang/slug.html"), `present` the page
+    files on disk, or None to render every page (config or xlate changed, `xlate publish`).
+    """
+    if present is None:
+        return set(keys)
+    return {
+        slug
+        for slug, key in keys.items()
+        if stored.get(slug) != key or any(f not in present for f in page_files.get(slug, ()))
+    }

@@ -519,15 +519,13 @@ class _Run:
                 versions.setdefault(r.slug, []).append((r, hashes[(r.slug, r.lang)]))
         keys = {slug: page_key(skey, vs) for slug, vs in versions.items()}
         old = store.page_keys()
-        if self.opts.republish or store.get_meta("site_key") != skey:
-            dirty = set(keys)
-        else:
-            present = present_pages(cfg)
-            dirty = {
-                slug
-                for slug, vs in versions.items()
-                if old.get(slug) != keys[slug] or any(f"{r.lang}/{slug}.html" not in present for r, _ in vs)
-            }
+        everything = self.opts.republish or store.get_meta("site_key") != skey
+        dirty = decide.pages_to_render(
+            keys,
+            old,
+            {slug: [f"{r.lang}/{slug}.html" for r, _ in vs] for slug, vs in versions.items()},
+            None if everything else present_pages(cfg),
+        )
         # Full text for the pages to render and for the newest entries, which the feeds carry.
         full = {(slug, r.lang) for slug in dirty for r, _ in versions[slug]}
         for rs in by_lang.values():

@@ -103,10 +103,11 @@ def inside(root: Path, rel: str, resolved: dict[Path, Path] | None = None) -> Pa
     return target
 
 
-def _write_order(rel: str) -> tuple[int, str]:
+def _phase(rel: str) -> int:
+    """0: article pages, 1: feeds, 2: index.html and feeds.opml."""
     if "/" not in rel:
-        return (2, rel)  # index.html, feeds.opml
-    return (0 if rel.endswith(".html") else 1, rel)
+        return 2
+    return 0 if rel.endswith(".html") else 1
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
@@ -160,7 +161,7 @@ def publish_site(
     phases: list[list[tuple[Path, bytes]]] = [[], [], []]
     for rel, data in sorted(files.items()):
         path = inside(root, rel, resolved)
-        phases[_write_order(rel)[0]].append((path, data))
+        phases[_phase(rel)].append((path, data))
     for phase in phases:  # each phase written and durable before the next starts
         touched += _write_changed(root, phase)
     for lang in cfg.all_langs:
