@@ -1,0 +1,122 @@
+"""The language table: everything xlate says or does differently per language, in one place.
+
+Adding a target language is a row here (plus config and an Argos package). Texts that
+depend on the source language (a notice says *which* language it was translated from) are
+keyed by the source's code, so a non-Lithuanian source is a few more entries, not code.
+Pure data: no I/O, importable from the no-op path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1
+    name: str  # the language's own name ("Polski"), for switchers and feed lists
+    english_name: str  # for logs and messages addressed to the operator
+    # "Machine-translated from <source>." in this language, per source language.
+    mt_notice: Mapping[str, str] = field(default_factory=dict)
+    # "Machine-translated from <source>, reviewed by the editors." (an approved draft).
+    reviewed_notice: Mapping[str, str] = field(default_factory=dict)
+    read_original: str = "Read the original"  # the link text to the source-language page
+    other_languages: str = "In other languages"  # heading of the language switcher
+    # Segmentation of text *in* this language (used for the source language): the
+    # sentence-splitter language code, or None where it has no rules for it.
+    splitter: str | None = None
+    # Abbreviations ending in "." that do not end a sentence and that sentence-splitter's
+    # own list for `splitter` lacks (given in lower case; the capitalised form is added).
+    abbreviations: tuple[str, ...] = ()
+    # Letters that text in this language nearly always contains (encoding detection).
+    letters: frozenset[str] = frozenset()
+
+
+def _t(**kw: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(kw))
+
+
+_TABLE: tuple[Language, ...] = (
+    Language(
+        code="lt",
+        name="Lietuvių",
+        english_name="Lithuanian",
+        read_original="Skaityti originalą",
+        other_languages="Kitomis kalbomis",
+        splitter="lt",
+        abbreviations=(
+            "tel", "nr", "pvz", "val", "proc", "min", "sek", "mob", "el", "vnt",
+            "gim", "mirė", "šv", "kt", "pan",
+        ),  # fmt: skip
+        letters=frozenset("ąčęėįšųūžĄČĘĖĮŠŲŪŽ"),
+    ),
+    Language(
+        code="en",
+        name="English",
+        english_name="English",
+        mt_notice=_t(lt="Machine-translated from Lithuanian."),
+        reviewed_notice=_t(lt="Machine-translated from Lithuanian, reviewed by the editors."),
+        read_original="Read the original in Lithuanian",
+        other_languages="In other languages",
+        splitter="en",
+    ),
+    Language(
+        code="pl",
+        name="Polski",
+        english_name="Polish",
+        mt_notice=_t(lt="Przetłumaczono maszynowo z języka litewskiego."),
+        reviewed_notice=_t(lt="Przetłumaczono maszynowo z języka litewskiego, sprawdzone przez redakcję."),
+        read_original="Przeczytaj oryginał po litewsku",
+        other_languages="W innych językach",
+        splitter="pl",
+        letters=frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"),
+    ),
+    Language(
+        code="ru",
+        name="Русский",
+        english_name="Russian",
+        mt_notice=_t(lt="Машинный перевод с литовского."),
+        reviewed_notice=_t(lt="Машинный перевод с литовского, проверен редакцией."),
+        read_original="Читать оригинал на литовском",
+        other_languages="На других языках",
+        splitter="ru",
+    ),
+    Language(
+        code="de",
+        name="Deutsch",
+        english_name="German",
+        mt_notice=_t(lt="Maschinell aus dem Litauischen übersetzt."),
+        reviewed_notice=_t(lt="Maschinell aus dem Litauischen übersetzt, von der Redaktion geprüft."),
+        read_original="Original auf Litauisch lesen",
+        other_languages="In anderen Sprachen",
+        splitter="de",
+        letters=frozenset("äöüßÄÖÜ"),
+    ),
+    Language(
+        code="uk",
+        name="Українська",
+        english_name="Ukrainian",
+        mt_notice=_t(lt="Машинний переклад з литовської."),
+        reviewed_notice=_t(lt="Машинний переклад з литовської, перевірений редакцією."),
+        read_original="Читати оригінал литовською",
+        other_languages="Іншими мовами",
+    ),
+    Language(code="lv", name="Latviešu", english_name="Latvian", splitter="lv"),
+    Language(code="et", name="Eesti", english_name="Estonian"),
+    Language(code="be", name="Беларуская", english_name="Belarusian"),
+    Language(code="fr", name="Français", english_name="French", splitter="fr"),
+)
+
+LANGUAGES: Mapping[str, Language] = MappingProxyType({lang.code: lang for lang in _TABLE})
+
+
+def language(code: str) -> Language:
+    """The row for `code`; a bare row (name = code) for a language the table does not know."""
+    return LANGUAGES.get(code) or Language(code=code, name=code, english_name=code)
+
+
+def missing_texts(source: str, targets: tuple[str, ...]) -> list[str]:
+    """Targets whose notice texts for `source` are not in the table (config validation)."""
+    return [t for t in targets if source not in language(t).mt_notice or source not in language(t).reviewed_notice]
