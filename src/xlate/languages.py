@@ -8,9 +8,9 @@ Pure data: no I/O, importable from the no-op path.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,22 @@ _TABLE: tuple[Language, ...] = (
         other_languages="Kitomis kalbomis",
         splitter="lt",
         abbreviations=(
-            "tel", "nr", "pvz", "val", "proc", "min", "sek", "mob", "el", "vnt",
-            "gim", "mirė", "šv", "kt", "pan",
-        ),  # fmt: skip
+            "tel",
+            "nr",
+            "pvz",
+            "val",
+            "proc",
+            "min",
+            "sek",
+            "mob",
+            "el",
+            "vnt",
+            "gim",
+            "mirė",
+            "šv",
+            "kt",
+            "pan",
+        ),
         letters=frozenset("ąčęėįšųūžĄČĘĖĮŠŲŪŽ"),
     ),
     Language(
