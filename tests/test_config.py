@@ -20,6 +20,7 @@ def test_repo_config_loads_and_paths_resolve_against_its_folder(tmp_path: Path) 
     (tmp_path / "sub").mkdir()
     target = tmp_path / "sub" / "config.yaml"
     target.write_text((REPO / "config.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sub" / "glossary.yaml").write_bytes((REPO / "glossary.yaml").read_bytes())
     cfg = config.load(target)
     assert cfg.source_lang == "lt"
     assert cfg.targets == ("en", "pl", "ru")
@@ -167,3 +168,82 @@ def test_portable_settings_do_not_import_ctranslate2(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+# -- the glossary is checked when the config loads -----------------------------------------
+
+TARGETS = ("en", "pl", "ru")
+GOOD_TERM = {"forms": ["Vilnius", "Vilniaus"], "en": "Vilnius", "pl": "Wilno", "ru": "Вильнюс"}
+
+
+@pytest.mark.parametrize(
+    ("terms", "needle"),
+    [
+        ([{**GOOD_TERM, "en": None}], "term 1 (Vilnius), en: is empty"),  # once published as "None"
+        ([{**GOOD_TERM, "pl": ""}], "term 1 (Vilnius): pl: is empty"),
+        ([{**GOOD_TERM, "eng": "Vilnius"}], "'eng' is not a target language (targets: en, pl, ru)"),
+        ([{k: v for k, v in GOOD_TERM.items() if k != "ru"}], "lacks a rendering for ru"),
+        ([GOOD_TERM, {**GOOD_TERM, "forms": [""]}], "term 2, forms: is empty"),  # once an IndexError mid-run
+        ([{**GOOD_TERM, "forms": []}], "term 1, forms: is empty"),
+        ([{**GOOD_TERM, "forms": None}], "term 1, forms: must be a list"),
+        ([{**GOOD_TERM, "forms": "Vilnius"}], "term 1, forms: must be a list"),
+        ([{**GOOD_TERM, "forms": [7]}], "forms.0: 7 must be text; put it in quotes"),
+        ([{**GOOD_TERM, "en": 7}], "en: 7 must be text; put it in quotes"),
+        ([{k: v for k, v in GOOD_TERM.items() if k != "forms"}], "term 1, forms: is missing"),
+        ([GOOD_TERM, "Kaunas"], "term 2: must be a mapping"),
+        ([GOOD_TERM, GOOD_TERM], "the form 'Vilnius' is listed in terms 1 and 2"),
+        ([{**GOOD_TERM, "ru": "Вильнюс "}], "ru: 'Вильнюс ' has spaces at the start or end"),
+        ([{**GOOD_TERM, "en": "⟦0⟧"}], "contains ⟦ or ⟧"),
+    ],
+)
+def test_bad_glossary_entries_name_the_term_and_the_fix(terms: list[object], needle: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        config.parse_glossary({"terms": terms}, TARGETS, "g.yaml")
+    assert needle in str(e.value)
+
+
+@pytest.mark.parametrize("data", [None, [], "terms", {"term": [GOOD_TERM]}, {"terms": None}])
+def test_glossary_without_a_terms_list_is_refused(data: object) -> None:
+    with pytest.raises(ConfigError, match=r"g\.yaml: .*(terms|unknown key)"):
+        config.parse_glossary(data, TARGETS, "g.yaml")
+
+
+def test_glossary_load_builds_from_the_validated_model() -> None:
+    from xlate.translate.protect import Glossary
+
+    g = Glossary.load(REPO / "glossary.yaml", TARGETS)
+    model = config.load_glossary(REPO / "glossary.yaml", TARGETS)
+    assert [t.forms for t in g.terms] == [t.forms for t in model.terms]
+    assert all(dict(t.renderings).keys() == set(TARGETS) for t in g.terms)
+    assert dict(g.terms[0].renderings)["pl"] == "Mariampol"
+    # Glossary.load refuses what the config load refuses.
+    bad = REPO / "tests" / "fixtures"  # a folder: unreadable as a file
+    with pytest.raises(ConfigError, match=r"paths\.glossary"):
+        Glossary.load(bad, TARGETS)
+
+
+def _config_with_glossary(tmp_path: Path, glossary_text: str | None) -> Path:
+    project = _project_with_input(tmp_path)
+    data = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    data["paths"]["glossary"] = "names.yaml"
+    (project / "config.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    if glossary_text is not None:
+        (project / "names.yaml").write_text(glossary_text, encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (None, "names.yaml does not exist; create it or remove the key"),
+        ("terms: [\n", "not valid YAML"),
+        ("terms:\n  - forms: [Vilnius]\n    en: Vilnius\n    pl:\n    ru: Вильнюс\n", "term 1 (Vilnius), pl: is empty"),
+        ("terms:\n  - forms: [Vilnius]\n    en: Vilnius\n    pol: Wilno\n    ru: Вильнюс\n", "'pol' is not a target"),
+    ],
+)
+def test_cli_refuses_a_bad_glossary_before_ingest(tmp_path: Path, text: str | None, needle: str) -> None:
+    project = _config_with_glossary(tmp_path, text)
+    proc = run_cli(project, "run")
+    _assert_refused_before_ingest(project, proc, needle)
+    assert "paths.glossary" in proc.stderr
+    assert run_cli(project, "status").returncode == 2  # every command loads the config the same way

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from xlate.errors import ConfigError
 
@@ -242,6 +251,14 @@ def parse(data: object, base: Path, where: str = "config") -> Config:
     return cfg.resolved(base)
 
 
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    """PyYAML's message on one line: the problem and where (errors are one line in every log)."""
+    if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
+        mark = e.problem_mark
+        return f"{e.problem or e.context} at line {mark.line + 1}, column {mark.column + 1}"
+    return " ".join(str(e).split())
+
+
 def load(path: Path) -> Config:
     path = Path(path)
     try:
@@ -255,9 +272,11 @@ def load(path: Path) -> Config:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e}); fix the syntax at the line shown") from None
+        raise ConfigError(f"{path}: not valid YAML ({_yaml_problem(e)}); fix the syntax there") from None
     cfg = parse(data, path.resolve().parent, where=str(path))
     check_hardware(cfg.translate, where=str(path))
+    if cfg.paths.glossary is not None:
+        load_glossary(cfg.paths.glossary, cfg.targets)  # refused now, not mid-run
     return cfg
 
 
@@ -289,3 +308,131 @@ def check_hardware(t: Translate, where: str = "config") -> None:
             f"{where}: translate.compute_type: {t.compute_type} is not supported on this machine's {device}; "
             f"use one of {', '.join(supported)} (int8 is the fastest on CPUs)"
         )
+
+
+# -- the glossary (paths.glossary) -----------------------------------------------------------
+
+PLACEHOLDER_BRACKETS = ("⟦", "⟧")  # xlate's own placeholders; a term must not contain them
+
+
+def _clean_text(v: str) -> str:
+    if not v.strip():
+        raise ValueError("is empty; write the text or remove the entry")
+    if v != v.strip():
+        raise ValueError(f"{v!r} has spaces at the start or end; remove them")
+    if any(b in v for b in PLACEHOLDER_BRACKETS):
+        raise ValueError(f"{v!r} contains ⟦ or ⟧, which xlate uses for placeholders; remove them")
+    return v
+
+
+class GlossaryTerm(_Strict):
+    """One term: the source-language forms to match and one rendering per target language."""
+
+    forms: tuple[StrictStr, ...]
+    renderings: dict[str, StrictStr]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        # In the file the renderings sit beside `forms` (en: …, pl: …); gather them.
+        if not isinstance(data, dict):
+            raise ValueError("must be a mapping with forms: [...] and one rendering per target language")
+        rest = {k: v for k, v in data.items() if k != "forms"}
+        return {"forms": data.get("forms"), "renderings": rest} if "forms" in data else {"renderings": rest}
+
+    @field_validator("forms")
+    @classmethod
+    def _forms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("is empty; list the forms to match, e.g. [Vilnius, Vilniaus, Vilniuje]")
+        for form in v:
+            _clean_text(form)
+        return v
+
+    @field_validator("renderings")
+    @classmethod
+    def _renderings(cls, v: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        targets: tuple[str, ...] = (info.context or {}).get("targets", ())
+        unknown = [k for k in v if k not in targets]
+        if unknown:
+            raise ValueError(
+                f"{unknown[0]!r} is not a target language (targets: {', '.join(targets)}); "
+                "fix the spelling or remove it"
+            )
+        missing = [t for t in targets if t not in v]
+        if missing:
+            raise ValueError(f"lacks a rendering for {', '.join(missing)}; add e.g. `{missing[0]}: <name>`")
+        for lang, value in v.items():
+            try:
+                _clean_text(value)
+            except ValueError as e:
+                raise ValueError(f"{lang}: {e}") from None
+        return v
+
+
+class GlossaryFile(_Strict):
+    terms: tuple[GlossaryTerm, ...]
+
+    @model_validator(mode="after")
+    def _forms_once(self) -> GlossaryFile:
+        seen: dict[str, int] = {}
+        for i, term in enumerate(self.terms, start=1):
+            for form in dict.fromkeys(term.forms):
+                if form in seen:
+                    raise ValueError(f"the form {form!r} is listed in terms {seen[form]} and {i}; keep it in one")
+                seen[form] = i
+        return self
+
+
+def _glossary_error(err: dict[str, Any], data: object) -> str:
+    """`term 3 (Marijampolė), en: is empty; ...`: the entry by number and first form, then the key."""
+    loc = list(err["loc"])
+    where = "terms"
+    if len(loc) >= 2 and loc[0] == "terms" and isinstance(loc[1], int):
+        i = loc[1]
+        entries = data.get("terms") if isinstance(data, dict) else None
+        entry = entries[i] if isinstance(entries, list) and i < len(entries) else None
+        forms = entry.get("forms") if isinstance(entry, dict) else None
+        first = f" ({forms[0]})" if isinstance(forms, list) and forms and isinstance(forms[0], str) and forms[0] else ""
+        rest = [str(x) for x in loc[2:] if x != "renderings"]
+        where = f"term {i + 1}{first}" + (f", {'.'.join(rest)}" if rest else "")
+    elif loc:
+        where = ".".join(str(x) for x in loc)
+    typ, msg = str(err["type"]), str(err["msg"]).removeprefix("Value error, ")
+    if typ == "missing":
+        msg = "is missing; add it" + (" (a list of the forms to match)" if loc[-1:] == ["forms"] else "")
+    elif typ == "extra_forbidden":
+        msg = "unknown key; the file holds only `terms:`"
+    elif typ == "string_type":
+        got = err.get("input")
+        msg = "is empty; write the text or remove it" if got is None else f"{got!r} must be text; put it in quotes"
+    elif typ == "tuple_type":
+        msg = "must be a list, e.g. [Vilnius, Vilniaus]" if loc[-1:] == ["forms"] else "must be a list of terms"
+    return f"{where}: {msg}"
+
+
+def parse_glossary(data: object, targets: tuple[str, ...], where: str) -> GlossaryFile:
+    """Validate a glossary already read from YAML; errors name the term and the fix (exit 2)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a top-level `terms:` list (see glossary.yaml in xlate's folder)")
+    try:
+        return GlossaryFile.model_validate(data, context={"targets": tuple(targets)})
+    except ValidationError as e:
+        lines = "; ".join(_glossary_error(dict(err), data) for err in e.errors())
+        raise ConfigError(f"{where}: {lines}") from None
+
+
+def load_glossary(path: Path, targets: tuple[str, ...]) -> GlossaryFile:
+    """Read and validate the glossary file named by paths.glossary."""
+    where = f"paths.glossary: {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{where} does not exist; create it or remove the key") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{where}: cannot read it ({e}); save it as UTF-8 text readable by xlate") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{where}: not valid YAML ({_yaml_problem(e)}); fix the syntax there") from None
+    return parse_glossary(data, targets, where)
