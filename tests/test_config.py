@@ -3,17 +3,19 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xlate import config
 from xlate.errors import ConfigError
 
 
-def _base() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+def _base() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def test_repo_config_loads_and_paths_resolve_against_its_folder(tmp_path: Path) -> None:
