@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,26 @@ def test_defaults_of_the_fields_other_stages_read(tmp_path: Path) -> None:
     assert config.parse(data, tmp_path).run.max_seconds is None
 
 
+def _add_target(code: str, **texts: str) -> Callable[[dict[str, Any]], None]:
+    def add(d: dict[str, Any]) -> None:
+        d["targets"] = [*d["targets"], code]
+        d["languages"][code] = {"title": "T", "description": "D", **texts}
+
+    return add
+
+
+def test_targets_with_notice_texts_load() -> None:
+    data = _base()
+    _add_target("de")(data)
+    _add_target("uk")(data)
+    assert config.parse(data, REPO).targets == ("en", "pl", "ru", "de", "uk")
+    # A target the table has no texts for: the config's own notice, with drafts off.
+    data = _base()
+    _add_target("lv", mt_notice="Mašīntulkots no lietuviešu valodas.")(data)
+    data["editorial"]["drafts"] = "off"
+    assert "lv" in config.parse(data, REPO).targets
+
+
 @pytest.mark.parametrize(
     ("mutate", "needle"),
     [
@@ -75,6 +96,9 @@ def test_defaults_of_the_fields_other_stages_read(tmp_path: Path) -> None:
         (lambda d: d["editorial"].update(drafts="pdf"), "editorial.drafts"),
         (lambda d: d["feeds"].update(index_items=0), "feeds.index_items"),
         (lambda d: d["ingest"].update(date_window_days=0), "ingest.date_window_days"),
+        (_add_target("lv"), "languages.lv.mt_notice: xlate has no machine-translation notice in Latvian"),
+        (_add_target("xx"), "languages.xx.mt_notice"),
+        (_add_target("lv", mt_notice="Mašīntulkots no lietuviešu valodas."), "editorial.drafts: xlate's language"),
     ],
 )
 def test_bad_values_name_the_key(mutate, needle: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

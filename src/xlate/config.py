@@ -209,6 +209,27 @@ class Config(_Strict):
             raise ValueError(f"languages: {', '.join(extra)} is neither the source nor a target; remove it")
         return self
 
+    @model_validator(mode="after")
+    def _notices(self) -> Config:
+        """Every target needs its disclosure texts: refused here, not published in the wrong language."""
+        from xlate.languages import language
+
+        src = self.source_lang
+        for t in self.targets:
+            row = language(t)
+            if self.languages[t].mt_notice is None and src not in row.mt_notice:
+                raise ValueError(
+                    f"languages.{t}.mt_notice: xlate has no machine-translation notice in {row.english_name} for "
+                    f"articles translated from {language(src).english_name}; write one here, in {row.english_name}"
+                )
+            if self.editorial.drafts != "off" and src not in row.reviewed_notice:
+                raise ValueError(
+                    f"editorial.drafts: xlate's language table (src/xlate/languages.py) has no reviewed-translation "
+                    f"notice in {row.english_name} for articles from {language(src).english_name}; add it there "
+                    "or set editorial.drafts: off"
+                )
+        return self
+
     @property
     def all_langs(self) -> tuple[str, ...]:
         """The source language first, then the targets in config order."""
