@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from tests.helpers import REPO, run_cli
 from xlate import config
@@ -96,6 +97,11 @@ def test_targets_with_notice_texts_load() -> None:
         (lambda d: d["editorial"].update(drafts="pdf"), "editorial.drafts"),
         (lambda d: d["feeds"].update(index_items=0), "feeds.index_items"),
         (lambda d: d["ingest"].update(date_window_days=0), "ingest.date_window_days"),
+        (lambda d: d["site"]["author"].update(email="info at library"), "site.author.email: 'info at library' is not"),
+        (lambda d: d["site"]["author"].update(uri="library.example.lt"), "site.author.uri"),
+        (lambda d: d["translate"].update(inter_threads=1000), "translate.inter_threads: 1000 is out of range"),
+        (lambda d: d["translate"].update(length_ratio=0), "length_ratio: 0 is out of range; use a value above 0"),
+        (lambda d: d["ingest"].update(settle_seconds=-1), "ingest.settle_seconds: -1 is out of range; use a value at"),
         (_add_target("lv"), "languages.lv.mt_notice: xlate has no machine-translation notice in Latvian"),
         (_add_target("xx"), "languages.xx.mt_notice"),
         (_add_target("lv", mt_notice="Mašīntulkots no lietuviešu valodas."), "editorial.drafts: xlate's language"),
@@ -273,3 +279,27 @@ def test_cli_refuses_a_bad_glossary_before_ingest(tmp_path: Path, text: str | No
     _assert_refused_before_ingest(project, proc, needle)
     assert "paths.glossary" in proc.stderr
     assert run_cli(project, "status").returncode == 2  # every command loads the config the same way
+
+
+def _schema_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        sub = field.annotation
+        keys.append(prefix + name)
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            keys.extend(_schema_keys(sub, f"{prefix}{name}."))
+    return keys
+
+
+def test_example_config_shows_every_key() -> None:
+    """config.yaml is the documentation of the settings: every key of the schema appears in it."""
+    data = _base()
+    missing = []
+    for key in _schema_keys(config.Config):
+        node: Any = data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                missing.append(key)
+                break
+            node = node[part]
+    assert missing == []
