@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORE_PACKAGES, FIXTURES, MODELS, REPO
+from tests.helpers import CORE_PACKAGES, FIXTURES, MODELS, REPO
 from xlate.config import Ingest
 from xlate.ingest import parse_article
 from xlate.segment import segment

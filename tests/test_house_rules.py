@@ -339,3 +339,18 @@ def test_complexity_rules_allow_only_todays_offenders() -> None:
         "these complexity entries",
         sorted(k for k, codes in COMPLEXITY_ALLOWED.items() if not codes <= found.get(k, set())),
     )
+
+
+def test_tests_share_helpers_through_tests_helpers() -> None:
+    """A test module imports shared code from tests/helpers.py, never from another test module or conftest."""
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                last = name.split(".")[-1]
+                if name.startswith("tests.") and (last.startswith("test_") or last == "conftest"):
+                    offenders.append(f"{path.relative_to(REPO)}: {name}")
+    assert offenders == []

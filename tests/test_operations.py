@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_json, write_config
+from tests.helpers import FIXTURES, REPO, run_cli, run_json, write_config
 
 HEAVY = ("ctranslate2", "argostranslate", "torch", "sentencepiece", "langdetect")
 ANSI = re.compile(r"\x1b\[")
