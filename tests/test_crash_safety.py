@@ -164,7 +164,7 @@ def test_sigterm_stops_cleanly_and_next_run_completes(make_project: Callable[...
     assert proc.stderr is not None
     stderr = LineWatcher(proc.stderr)
     # Readiness: the run has ingested the articles and is decoding; the signal lands mid-translation.
-    stderr.wait_for(r"decoding \d+ sentences", timeout=120)
+    stderr.wait_for(r"\bdecoding\b", timeout=120)  # -v logs "decoding N sentences with lt->en"
     proc.send_signal(sig)
     assert proc.stdout is not None
     out = proc.stdout.read()  # not communicate(): the watcher owns stderr
