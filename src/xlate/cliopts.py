@@ -126,10 +126,10 @@ def _take(options: Sequence[Opt], arg: str, rest: list[str], values: dict[str, o
             return False
         values[o.dest] = True if o.kind == "flag" else _count(values[o.dest]) + 1
         return True
-    if not eq:
-        if not rest:
-            return False
+    if not eq and rest:
         value = rest.pop(0)
+    elif not eq:
+        return False
     try:
         values[o.dest] = o.convert(value)
     except ValueError:

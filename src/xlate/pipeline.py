@@ -90,6 +90,17 @@ def run(cfg: Config, opts: RunOptions | None = None) -> RunReport:
             store.close()
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every stage of one run shares."""
+
+    cfg: Config
+    opts: RunOptions
+    store: Store
+    check: Callable[[], None]  # raises Interrupted at a safe point after SIGTERM/SIGINT
+    now: datetime
+
+
 def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None]) -> RunReport:
     """The stages, with the run and its report in the runs table whatever happens."""
     now = opts.now or datetime.now(UTC)
@@ -97,7 +108,7 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
     run_id = store.start_run(now)
     status = "failed"
     try:
-        _stages(cfg, opts, store, check, report, now)
+        _stages(_Run(cfg, opts, store, check, now), report)
         status = "ok"
         return report
     except Interrupted:
@@ -107,9 +118,8 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
         store.finish_run(run_id, opts.now or datetime.now(UTC), status, report.as_json())
 
 
-def _stages(
-    cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None], report: RunReport, now: datetime
-) -> None:
+def _stages(r: _Run, report: RunReport) -> None:
+    cfg, opts, store, check, now = r.cfg, r.opts, r.store, r.check, r.now
     settle = cfg.ingest.settle_seconds if opts.settle_seconds is None else opts.settle_seconds
     found = scan.scan_input(cfg, settle, now.timestamp() if opts.now else time.time())
     plan = decide.plan_files(found.files, store.files())
@@ -137,7 +147,7 @@ def _stages(
     report.duplicates += ingested.duplicates
     report.warnings += ingested.warnings
     check()
-    _translate_and_record(cfg, opts, store, check, report, now, key, glossary)
+    _translate_and_record(r, report, key, glossary)
     check()
     if store.publish_pending():
         report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish)]
@@ -147,26 +157,18 @@ def _stages(
         report.settled = ready
 
 
-def _translate_and_record(
-    cfg: Config,
-    opts: RunOptions,
-    store: Store,
-    check: Callable[[], None],
-    report: RunReport,
-    now: datetime,
-    key: str | None,
-    glossary: Callable[[], Glossary],
-) -> None:
-    done = translate.translate(cfg, store, glossary, opts.on_batch)
+def _translate_and_record(r: _Run, report: RunReport, key: str | None, glossary: Callable[[], Glossary]) -> None:
+    cfg, store = r.cfg, r.store
+    done = translate.translate(cfg, store, glossary, r.opts.on_batch)
     if not done.articles:
         return
     report.routes = done.routes
     report.decoded_sentences = done.decoded
     report.memory_hits += done.memory_hits
     report.flagged += done.flagged
-    check()
+    r.check()
     for rec, versions in done.articles:
-        outcome = record.record(store, rec, versions, now, cfg.source_lang)
+        outcome = record.record(store, rec, versions, r.now, cfg.source_lang)
         if outcome is decide.Outcome.PUBLISHED:
             report.published += 1
         elif outcome is decide.Outcome.UPDATED:

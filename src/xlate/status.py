@@ -160,7 +160,14 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append("  (none yet)")
     if d.get("last_noop_check"):
         lines.append(f"  last checked {d['last_noop_check']}: nothing new (no-op runs are not listed)")
-    lines.append(f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate")
+    lines += _work_lines(d)
+    lines += _feed_lines(d)
+    return "\n".join(lines)
+
+
+def _work_lines(d: dict[str, Any]) -> list[str]:
+    """Pending work, quarantined files, warnings and flagged translations."""
+    lines = [f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate"]
     for rel in d["pending_files"]:
         lines.append(f"  {rel}")
     lines.append(f"Quarantined files: {len(d['quarantined'])}")
@@ -174,6 +181,11 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(f"  {f['slug']} [{f['lang']}]")
     for s in d["flagged_sentences"]:
         lines.append(f"  {s.get('route')}: {s.get('sentence')!r}: {s.get('flag')}")
+    return lines
+
+
+def _feed_lines(d: dict[str, Any]) -> list[str]:
+    lines = []
     lines.append(
         "Feed items: "
         + ", ".join(f"{k} {'-' if v is None else v}" for k, v in d["feed_items"].items())
@@ -186,7 +198,7 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(f"  route to {t}: {r}")
     for m in d["missing_models"]:
         lines.append(f"  MISSING {m}: run `xlate models install`")
-    return "\n".join(lines)
+    return lines
 
 
 def retry(cfg: Config, files: list[str] | None) -> list[str]:
