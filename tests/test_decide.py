@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,6 +10,8 @@ from hypothesis import strategies as st
 from xlate.decide import Verdict, judge_article, plan_files
 from xlate.ingest import SourceFile
 from xlate.model import Article, ArticleRecord, ArticleState, Block, BlockKind, FileRecord, FileStatus
+
+VILNIUS = ZoneInfo("Europe/Vilnius")
 
 
 def sf(rel: str, size: int = 10, mtime: int = 1) -> SourceFile:
@@ -125,13 +129,12 @@ def test_use_review_fresh_always_stale_by_policy() -> None:
 
 @given(st.sampled_from(STATES), st.booleans(), st.booleans())
 def test_outcome_counts_first_publication_once(state: ArticleState, seen: bool, changed: bool) -> None:
-    from datetime import UTC, datetime
-
     from xlate.decide import Outcome, outcome
 
     a = art("a", "a.txt")
     r = ArticleRecord("a", "a.txt", a.content_hash, a, datetime(2026, 1, 1, tzinfo=UTC) if seen else None, state)
     got = outcome(r, changed)
+    assert outcome(r, changed, scheduled=True) is Outcome.SCHEDULED  # counted when its date comes
     if not seen or state is ArticleState.RETRACTED:
         assert got is Outcome.PUBLISHED
     else:
@@ -179,3 +182,34 @@ def test_with_text_is_pages_plus_newest_per_language(
     want = {(s, lang) for lang, items in by_lang.items() for s, _ in items if s in pages}
     want |= {(s, lang) for lang, items in by_lang.items() for s, _ in order(items)[:max_items]}
     assert got == want
+
+
+# -- dates --------------------------------------------------------------------------------
+
+TIMES = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.sampled_from([UTC, VILNIUS])
+)
+
+
+@given(st.one_of(st.none(), TIMES), TIMES)
+def test_published_is_the_articles_date_else_first_seen(date: datetime | None, first_seen: datetime) -> None:
+    from xlate.decide import published_time
+
+    got = published_time(date, first_seen)
+    if date is None:
+        assert got == first_seen
+    else:
+        assert got.tzinfo == UTC and got.microsecond == 0
+        assert timedelta(0) <= date - got < timedelta(seconds=1)
+
+
+@given(st.one_of(st.none(), TIMES), TIMES, st.integers(1, 5000))
+def test_date_warning_outside_the_window_only(date: datetime | None, now: datetime, window: int) -> None:
+    from xlate.decide import date_warning, is_scheduled
+
+    warning = date_warning(date, now, window)
+    if date is None or abs(date - now) <= timedelta(days=window):
+        assert warning is None
+    else:
+        assert warning is not None and date.date().isoformat() in warning
+        assert ("future" in warning) == is_scheduled(date, now)

@@ -66,6 +66,9 @@ class Ingest(_Strict):
     max_file_bytes: int = Field(default=1_000_000, ge=1)
     max_title_chars: int = Field(default=300, ge=10)
     on_delete: Literal["retract", "keep"] = "retract"
+    # An article dated further than this from the run's time (either way) is published all the
+    # same, with a warning in the run's output and `xlate status` (a typo like 2062 is caught).
+    date_window_days: int = Field(default=1825, ge=1)
 
 
 class Detect(_Strict):

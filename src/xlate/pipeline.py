@@ -23,7 +23,7 @@ from xlate.config import Config
 from xlate.errors import Interrupted, UsageError, XlateError
 from xlate.lock import run_lock
 from xlate.model import ArticleState, RunReport
-from xlate.stages import ingest, models, publish, record, retract, scan, translate
+from xlate.stages import ingest, models, publish, record, retract, scan, schedule, translate
 from xlate.store import Store
 from xlate.translate.packages import require_routes
 
@@ -121,17 +121,19 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
 def _stages(r: _Run, report: RunReport) -> None:
     cfg, opts, store, check, now = r.cfg, r.opts, r.store, r.check, r.now
     settle = cfg.ingest.settle_seconds if opts.settle_seconds is None else opts.settle_seconds
-    found = scan.scan_input(cfg, settle, now.timestamp() if opts.now else time.time())
+    found = scan.scan_input(cfg, settle, time.time())  # settling is about the real file system
     plan = decide.plan_files(found.files, store.files())
     glossary = functools.cache(lambda: models.load_glossary(cfg))  # read only when a route needs it
     key = models.translation_key(cfg, glossary)
     models.invalidate_if_changed(store, key)
     _apply_options(store, opts)
+    report.published += len(schedule.release_due(store, now))
     if not store.publish_pending() and scan.outputs_missing(cfg):
         with store.transaction():
             store.mark_publish_pending(True)
     if plan.idle and not store.pending_articles() and not store.publish_pending():
-        report.unchanged = store.count_ready()
+        report.scheduled = store.scheduled(now)
+        report.unchanged = store.count_ready() - len(report.scheduled)
         report.settled = None if found.waiting else report.unchanged
         return
 
@@ -150,9 +152,10 @@ def _stages(r: _Run, report: RunReport) -> None:
     _translate_and_record(r, report, key, glossary)
     check()
     if store.publish_pending():
-        report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish)]
+        report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish, now)]
+    report.scheduled = store.scheduled(now)
     ready = store.count_ready()
-    report.unchanged = max(0, ready - report.published - report.updated)
+    report.unchanged = max(0, ready - report.published - report.updated - len(report.scheduled))
     if decide.settled(found.waiting, bool(store.pending_articles()), store.publish_pending()):
         report.settled = ready
 

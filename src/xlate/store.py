@@ -329,6 +329,34 @@ class _RenditionQueries:
     def delete_renditions(self, slug: str) -> None:
         self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
 
+    # -- scheduled publishing ----------------------------------------------------------
+    # A version dated in the future is stored with updated_at < published_at and stays out of
+    # the outputs until its time; the first run after it stamps updated_at (`release`).
+    def due(self, now: datetime) -> list[str]:
+        """Ready articles with a version whose date has come but that was never released."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.slug FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at <= ? AND r.updated_at < r.published_at ORDER BY r.slug",
+            (_ts(now),),
+        )
+        return [r[0] for r in rows]
+
+    def release(self, slug: str, at: datetime) -> None:
+        """Its due versions go out now: `updated` becomes `at` (never before `published`)."""
+        self.db.execute(
+            "UPDATE renditions SET updated_at = ? WHERE slug = ? AND updated_at < published_at AND published_at <= ?",
+            (_ts(at), slug, _ts(at)),
+        )
+
+    def scheduled(self, now: datetime) -> list[tuple[str, datetime]]:
+        """Ready articles held until their date, soonest first: (slug, when)."""
+        rows = self.db.execute(
+            "SELECT r.slug, MIN(r.published_at) FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at > ? GROUP BY r.slug ORDER BY 2, 1",
+            (_ts(now),),
+        )
+        return [(slug, _parse_ts(at)) for slug, at in rows]
+
 
 class _Journal:
     """Translation memory, quarantine and the runs table; a part of Store."""
