@@ -347,6 +347,7 @@ class _RenditionQueries:
             "UPDATE renditions SET updated_at = ? WHERE slug = ? AND updated_at < published_at AND published_at <= ?",
             (_ts(at), slug, _ts(at)),
         )
+        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
 
     def scheduled(self, now: datetime) -> list[tuple[str, datetime]]:
         """Ready articles held until their date, soonest first: (slug, when)."""

@@ -47,10 +47,12 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
                 flagged=v.flagged,
             )
             store.put_rendition(rendition, th)
-        store.set_article_published(a.slug, first_seen)
+        scheduled = decide.is_scheduled(published, now)
+        if not scheduled:  # a scheduled article is first seen when it is released
+            store.set_article_published(a.slug, first_seen)
         store.set_article_state(a.slug, ArticleState.READY)
         store.mark_publish_pending(True)
-    return decide.outcome(rec, changed_any, scheduled=decide.is_scheduled(published, now))
+    return decide.outcome(rec, changed_any, scheduled=scheduled)
 
 
 def rendition_hash(a: Article, title: str, blocks: tuple[Block, ...]) -> str:
