@@ -432,7 +432,8 @@ def test_systemd_units(tmp_path: Path) -> None:
     s = svc["Service"]
     assert s["Type"] == "oneshot" and s["User"] == "xlate" and s["WorkingDirectory"] == "/opt/xlate"
     assert s["ExecStart"] == "/opt/xlate/.venv/bin/xlate --log-format json run"
-    assert "1" in s["SuccessExitStatus"].split()
+    # 1 (quarantined files) and 130 (a clean stop) count as success; every failure, 70 (a bug) included, does not.
+    assert sorted(s["SuccessExitStatus"].split()) == ["1", "130"]
     for key in ("NoNewPrivileges", "PrivateTmp", "ProtectHome", "PrivateNetwork"):
         assert s[key] == "yes", key
     assert s["ProtectSystem"] == "strict"
@@ -443,9 +444,11 @@ def test_systemd_units(tmp_path: Path) -> None:
     assert t["OnCalendar"] == "*:0/5" and t["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
 
+
+def test_systemd_units_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        return
+        pytest.skip("systemd-analyze is not installed (package systemd); the units' keys are checked above")
     # verify checks that ExecStart exists: point it at a binary that does.
     (tmp_path / "xlate.service").write_text(
         (CONTRIB / "xlate.service").read_text(encoding="utf-8").replace("/opt/xlate/.venv/bin/xlate", "/bin/true"),
@@ -459,7 +462,7 @@ def test_systemd_units(tmp_path: Path) -> None:
         timeout=60,
     )
     if "Failed to" in proc.stderr and "bus" in proc.stderr.lower():  # pragma: no cover - no usable systemd here
-        return
+        pytest.skip(f"systemd-analyze cannot run here (no system bus): {proc.stderr.strip()[:200]}")
     assert proc.returncode == 0, proc.stderr
     assert "Unknown" not in proc.stderr and "ignoring" not in proc.stderr, proc.stderr
 
@@ -475,6 +478,9 @@ def test_cron_line() -> None:
     assert "cd /opt/xlate" in cmd and re.search(r"flock -n .*\S+/xlate\.cron\.lock", cmd)
     assert "/opt/xlate/.venv/bin/xlate" in cmd and " run" in cmd
     assert "logger -t xlate" in cmd
+    # The commented variant mails on any exit but 0 (70, an unexpected error, included).
+    variant = [ln for ln in (CONTRIB / "xlate.cron").read_text(encoding="utf-8").splitlines() if ln.startswith("# */5")]
+    assert len(variant) == 1 and ">>/var/log/xlate/xlate.log 2>&1 || tail" in variant[0]
 
 
 def _nginx_blocks(text: str) -> str:

@@ -3,7 +3,8 @@
 Exit codes: 0 all well; 1 some files quarantined;
 2 config or usage error; 3 a needed model is missing or a package is bad;
 4 the state, feeds, quarantine or models folder is not writable;
-5 the state database is corrupt or locked by another program; 130 interrupted.
+5 the state database is corrupt or locked by another program; 70 an unexpected error (a bug:
+one line says what to report, the traceback only with -vv); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from xlate import config as config_mod
 from xlate.cliopts import GLOBAL_OPTIONS, JSON_OPTION, RUN_OPTIONS, Opt
-from xlate.errors import UsageError, XlateError
+from xlate.errors import UNEXPECTED_EXIT, UsageError, XlateError
 
 if TYPE_CHECKING:
     from xlate.model import RunReport
@@ -75,7 +76,7 @@ def _setup_logging(verbose: int, quiet: int, fmt: str) -> None:
     _LOG_FORMAT["format"] = fmt
 
 
-def _fail(message: str, exit_code: int) -> None:
+def _fail(message: str, exit_code: int) -> NoReturn:
     """One line on stderr (text or JSON, as --log-format says), never a traceback, then exit."""
     if not logging.getLogger().handlers:  # called before main() set logging up
         _setup_logging(0, 0, _LOG_FORMAT["format"])
@@ -109,6 +110,30 @@ def _sqlite_failure(e: sqlite3.Error) -> tuple[str, int]:
     )
 
 
+def _unexpected(e: BaseException) -> NoReturn:
+    """A bug, not a problem with the user's files: one line that says what to report, exit 70.
+
+    The traceback is logged at debug level, so `-vv` shows it (and `--log-format json` carries it).
+    """
+    import traceback
+
+    package = Path(__file__).resolve().parent
+    where = "?"
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(package):
+            where = f"xlate/{path.relative_to(package)}:{frame.lineno}"
+            break
+    detail = " ".join(str(e).split())[:300]
+    log.debug("traceback of the unexpected error:", exc_info=e)
+    _fail(
+        f"unexpected error {type(e).__name__}({detail}) at {where}; this is a bug in xlate, not in your files "
+        "or config: report this line with `xlate --version` and the output of the same command with -vv "
+        "(which shows the traceback); work finished before it is kept",
+        UNEXPECTED_EXIT,
+    )
+
+
 _NOT_WRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR}
 
 
@@ -126,14 +151,35 @@ def _handles_errors(f: F) -> F:
             _fail(*_sqlite_failure(e))
         except OSError as e:
             if e.errno not in _NOT_WRITABLE:
-                raise
+                _unexpected(e)
             log.debug("OS error", exc_info=True)
             where = e.filename or "a file xlate writes"
             _fail(f"cannot write {where}: {e.strerror or e}; free disk space or fix the permissions", 4)
         except KeyboardInterrupt:
             _fail("interrupted; the next run completes the work", 130)
+        except Exception as e:
+            _unexpected(e)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Main(click.Group):
+    """The top-level group: whatever escapes a command or the group itself ends as one line, exit 70.
+
+    Click's own exceptions (usage errors, --help, --version) keep click's handling.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except XlateError as e:
+            _fail(str(e), e.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; the next run completes the work", 130)
+        except Exception as e:
+            _unexpected(e)
 
 
 def _options(options: Sequence[Opt]) -> Callable[[F], F]:
@@ -167,7 +213,7 @@ class Ctx:
         return self._cfg
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @_options(GLOBAL_OPTIONS)
 @click.version_option(package_name="xlate")
 @click.pass_context
