@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +15,9 @@ import pytest
 from xlate.config import Ingest
 from xlate.errors import InputError
 from xlate.ingest import SUPPORTED, parse_article
+from xlate.ingest.formats import FORMATS as READ_FORMATS
+from xlate.ingest.formats import format_of
+from xlate.ingest.slug import file_stem
 from xlate.model import Article, BlockKind
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -297,3 +302,29 @@ def test_unsupported_extension_lists_formats() -> None:
         "senas.doc: files of type .doc are not supported; use one of .txt, .md, .markdown, .html, .htm, "
         ".docx; open it in Word and save as .docx"
     )
+
+
+def test_the_registry_is_the_one_place_that_knows_formats() -> None:
+    # Every extension belongs to exactly one format, each format's module reads it with
+    # the Reader signature, and the names that strip extensions (slugs) follow the registry.
+    exts = [e for f in READ_FORMATS for e in f.extensions]
+    assert len(exts) == len(set(exts)) and tuple(exts) == SUPPORTED
+    for f in READ_FORMATS:
+        reader = f.reader()
+        assert callable(reader) and reader.__name__ == "read" and reader.__module__ == f.module
+        for ext in f.extensions:
+            assert format_of(f"a/b/x{ext.upper()}") is f
+            assert file_stem(f"a/b/Mano.straipsnis{ext}") == "Mano.straipsnis"
+    assert format_of("x.rtf") is None and format_of("README") is None
+
+
+def test_a_reader_module_is_imported_only_when_its_format_is_read() -> None:
+    # A run that reads only .txt files must not import lxml (HTML) or python-docx (Word).
+    code = (
+        "import sys; from xlate.config import Ingest; from xlate.ingest import parse_article;"
+        "parse_article('a.txt', 'Antraštė\\n\\nTekstas.'.encode(), Ingest());"
+        "print(sorted(m for m in ('lxml', 'docx', 'xlate.ingest.html', 'xlate.ingest.docx', 'markdown_it')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -9,8 +9,8 @@ import re
 import zipfile
 from typing import Any
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import finish_article
 from xlate.ingest.txt import list_item
 from xlate.model import Article, Block, BlockKind
@@ -62,7 +62,7 @@ def _kind(p: Any) -> tuple[str, int]:
     return "para", 0
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     document = _open(rel, data)
     paras = [(p.text, *_kind(p)) for p in document.paragraphs if p.text.strip()]
     if not paras:
@@ -89,4 +89,4 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
     if document.tables:
         n = len(document.tables)
         notes.append(f"ignored {n} table{'s' if n > 1 else ''} (only paragraphs are translated)")
-    return finish_article(rel, cfg, title=paras[title_at][0], blocks=blocks, notes=notes)
+    return finish_article(rel, ctx, title=paras[title_at][0], blocks=blocks, notes=notes)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import clean, control_note, decode, finish_article, lang_code, sniff_charset
+from xlate.languages import language
 from xlate.model import Article, Block, BlockKind
 
 # Removed with their content: code, chrome around the article, media, forms.
@@ -88,11 +89,11 @@ def _inside(el: Any, tags: frozenset[str]) -> bool:
     return any(a.tag in tags for a in el.iterancestors() if _is_element(a))
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     import lxml.etree
     import lxml.html
 
-    text, removed = clean(decode(rel, data, hint=sniff_charset(data)))
+    text, removed = clean(decode(rel, data, language(ctx.source_lang), hint=sniff_charset(data)))
     notes = [control_note(removed)] if removed else []
     text = _XML_DECL.sub("", text)  # lxml refuses str input that declares an encoding
     if not text.strip():
@@ -152,7 +153,7 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         lang = None
     return finish_article(
         rel,
-        cfg,
+        ctx,
         title=title,
         blocks=walker.blocks,
         notes=notes,

@@ -14,9 +14,10 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import clean, control_note, decode, finish_article, normalize_inline
+from xlate.languages import language
 from xlate.model import Article, Block, BlockKind
 
 KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image", "no_translate", "translation_of")
@@ -140,8 +141,8 @@ def body_blocks(src: str) -> tuple[str | None, int, list[Block]]:
     return h1, h1_pos, blocks
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
-    text, removed = clean(decode(rel, data))
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
+    text, removed = clean(decode(rel, data, language(ctx.source_lang)))
     notes = [control_note(removed)] if removed else []
     meta, body = split_front_matter(rel, text)
     keep = [m.group(1) for m in _NOTRANSLATE.finditer(body)]
@@ -175,7 +176,7 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         image = None
     return finish_article(
         rel,
-        cfg,
+        ctx,
         title=title,
         blocks=blocks,
         notes=notes,
