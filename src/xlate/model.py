@@ -50,6 +50,8 @@ class Article:
     # Set on an editor's reviewed translation: the slug of the original it translates.
     translation_of: str | None = None
     notes: tuple[str, ...] = ()  # human-readable things ingest fixed or noticed
+    # Things the editor should fix (a misspelt front-matter key): for `run --json` and `xlate status`.
+    warnings: tuple[str, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:
