@@ -19,7 +19,7 @@ from xlate.errors import InputError
 from xlate.ingest import SUPPORTED, parse_article
 from xlate.ingest.formats import FORMATS as READ_FORMATS
 from xlate.ingest.formats import ReadContext, format_of
-from xlate.ingest.slug import file_stem
+from xlate.ingest.slug import file_stem, slugify
 from xlate.model import Article, BlockKind
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -400,3 +400,11 @@ def test_the_read_context_comes_from_the_config() -> None:
     ctx = ReadContext.from_config(config.parse(data, Path("/srv/x")))
     assert (ctx.source_lang, ctx.targets, ctx.review_langs) == ("lt", ("en", "de"), ("en", "de", "lt"))
     assert str(ctx.timezone) == "Europe/Vilnius"
+
+
+@pytest.mark.parametrize("value", ["07", "1918", "no", "Yes", "off", "0x1F", "1e3", "12:30", ".inf", "3.10", "0o17"])
+def test_yaml_1_1_traps_stay_the_text_the_editor_wrote(tmp_path: Path, value: str) -> None:
+    # Each of these is a number, a boolean or a sexagesimal (12:30 = 750) to plain YAML 1.1.
+    md = f"---\ntitle: {value}\nauthor: {value}\nsummary: {value}\ntranslation_of: {value}\nlang: pl\n---\nTekstas.\n"
+    a = load(tmp_path, "r.md", md)
+    assert (a.title, a.author, a.summary, a.translation_of) == (value, value, value, slugify(value))
