@@ -5,6 +5,7 @@ article."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import sqlite3
 import subprocess
@@ -54,7 +55,7 @@ def _entries(project: Path, lang: str) -> Iterator[tuple[str, list[tuple[str, da
         for e in parsed.entries:
             slug = e.link.rsplit("/", 1)[-1].removesuffix(".html")
             updated = _at(e.updated) if name == "atom.xml" else None
-            rows.append((slug, datetime(*e.published_parsed[:6], tzinfo=UTC), updated))
+            rows.append((slug, datetime.fromtimestamp(calendar.timegm(e.published_parsed), UTC), updated))
         yield f"{lang}/{name}", rows
     items = json.loads((folder / "feed.json").read_bytes())["items"]
     rows = [

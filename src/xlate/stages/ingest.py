@@ -81,7 +81,7 @@ def ingest(
 def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None, now: datetime) -> _Read | None:
     """The file parsed and its language detected; None when it vanished or only its mtime moved."""
     from xlate.detect import detect_article
-    from xlate.ingest import check_size, parse_article
+    from xlate.ingest import ReadContext, check_size, parse_article
 
     check_size(f.rel, f.size, cfg.ingest)
     try:
@@ -95,7 +95,7 @@ def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None, now:
         with store.transaction():  # touched, not changed
             store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, old.slug, old.status, old.warnings))
         return None
-    article = parse_article(f.rel, data, cfg.ingest)
+    article = parse_article(f.rel, data, ReadContext.from_config(cfg))
     expected = article.declared_lang if article.translation_of else cfg.source_lang
     if article.translation_of and expected not in cfg.targets:
         raise InputError(
