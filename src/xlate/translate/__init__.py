@@ -1,34 +1,42 @@
-"""Translate stage: route each target, look up memory, decode what is new, remember it.
+"""Translate stage: route each target, look up memory, decode what is new in chunks, remember it.
 
 Routing is per target: a direct package when installed, else through the pivot.
 The pivot sentence is decoded once and reused by every pivoted target, and
 sentences stay aligned across hops (Argos re-splits pivot text; we do not).
 
-Every output of every hop is checked against its input's placeholders
-(`protect.accept`). A broken one is never carried on: the hop's input is cut at its
-placeholders, the text between them is translated piece by piece from that hop on,
-and the spans are spliced back in source order, rendered for the target. So every
-protected span reaches every target, and no placeholder reaches a reader.
+Work is done in windows of units, in the caller's priority order (newest article
+first): each window goes through every hop (pivot, then the targets) before the next
+window starts, so the first units are complete in every language first. Each hop is
+decoded in chunks of about `Limits.chunk_tokens` tokens through an `Executor`, and each
+chunk's results are committed to the memory in a transaction of their own as soon as
+they arrive: a crash loses at most the chunks in flight, and the next run starts from
+the memory. Between chunks the stage checks whether it was asked to stop or its time
+is spent, and then returns what is complete.
+
+Placeholders are checked on every hop (see hops.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xlate.translate import protect as pr
 from xlate.translate.engine import Engine, Output
+from xlate.translate.hops import Pair, Route, Tables, label, must_split
 from xlate.translate.memory import TranslationMemory, commit, normalize
 from xlate.translate.packages import InstalledPackage
 from xlate.translate.work import Batch, Executor, LocalExecutor
 
-__all__ = ["Batch", "Route", "Stats", "is_quality_flag", "translate_units"]
+__all__ = ["Batch", "Limits", "Progress", "Route", "Stats", "is_quality_flag", "translate_units"]
 
 log = logging.getLogger(__name__)
 
-Route = tuple[tuple[str, str], ...]
-Pair = tuple[str, str]
+# Tokens per chunk: measured on this machine (BENCHMARKS.md, "Chunk size"): larger chunks
+# gain little throughput and delay the next commit, the stop check and the progress line.
+DEFAULT_CHUNK_TOKENS = 2048
 
 QUALITY_FLAGS = ("degenerate", "placeholder")
 
@@ -38,8 +46,31 @@ def is_quality_flag(flag: str) -> bool:
     return flag.startswith(QUALITY_FLAGS)
 
 
-def label(pair: Pair) -> str:
-    return f"{pair[0]}->{pair[1]}"
+@dataclass(frozen=True)
+class Limits:
+    """How the stage may spend this run."""
+
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    parallel: int = 1  # chunks per window at the first hop: how many workers the executor can keep busy
+    deadline: float | None = None  # time.monotonic(): start no chunk after it (the first one always runs)
+    should_stop: Callable[[], bool] | None = None  # e.g. SIGTERM seen: stop after the chunk in flight
+
+
+@dataclass(frozen=True)
+class Progress:
+    """After each chunk: sentences decoded so far and expected in this run, per model."""
+
+    models: tuple[tuple[str, int, int], ...]  # (model, done, total)
+    batch: Batch
+    seconds: float  # how long this chunk took
+
+    @property
+    def done(self) -> int:
+        return sum(d for _, d, _ in self.models)
+
+    @property
+    def total(self) -> int:
+        return sum(t for _, _, t in self.models)
 
 
 @dataclass
@@ -47,146 +78,160 @@ class Stats:
     decoded: dict[str, int] = field(default_factory=dict)
     memory_hits: int = 0
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # (route, sentence, flag)
+    chunks: int = 0
+    stopped: str | None = None  # "deadline" or "stop": some units were left for the next run
 
 
-@dataclass(frozen=True)
-class Step:
-    """A text carried through the rest of a route: the final text, summed score, flags."""
-
-    text: str
-    score: float
-    flags: tuple[str, ...]
+class _Stop(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-def must_split(text: str) -> bool:
-    """More placeholders than the models know: never sent whole, translated in pieces."""
-    return len(pr.placeholder_ids(text)) > pr.MAX_SLOTS
-
-
-def piece_cores(text: str) -> list[str]:
-    """What is sent to a model when `text` is translated in pieces."""
-    return [p.strip() for p in pr.parts(text) if isinstance(p, str) and pr.translatable(p)]
-
-
-class Hops:
-    """This run's hop results, keyed by pair and normalised input; filled from memory or decoded."""
+class _Driver:
+    """Fills `Tables` from the memory and the executor, window by window, hop by hop."""
 
     def __init__(
         self,
         model_ids: dict[Pair, str],
         memory: TranslationMemory,
         executor: Executor,
-        stats: Stats,
-        on_batch: Callable[[Batch], None] | None = None,
+        limits: Limits,
+        count: Callable[[Pair, str], int],
     ) -> None:
+        self.tables = Tables()
         self.model_ids = model_ids
         self.memory = memory
         self.executor = executor
-        self.stats = stats
-        self.on_batch = on_batch
-        self.done: dict[Pair, dict[str, Output]] = {}
+        self.limits = limits
+        self.count = count
+        self.stats = Stats(decoded={label(p): 0 for p in model_ids})
+        self.totals = {label(p): 0 for p in model_ids}
+        self.looked: dict[Pair, set[str]] = {}
+        self.on_batch: Callable[[Batch], None] | None = None
+        self.progress: Callable[[Progress], None] | None = None
 
-    def fill(self, pair: Pair, texts: Iterable[str]) -> None:
-        """Make sure every text has its output for `pair`: from this run, the memory, or the model."""
-        table = self.done.setdefault(pair, {})
-        wanted = sorted({normalize(s) for s in texts if s.strip()} - table.keys())
-        if not wanted:
-            return
-        hits = self.memory.memory_get(self.model_ids[pair], wanted)
-        for s, e in hits.items():
-            table[s] = Output(e.target, e.score, tuple(f for f in e.flags.split(",") if f))
-        self.stats.memory_hits += len(hits)
-        todo = tuple(s for s in wanted if s not in hits)
-        if todo:
-            self.decode([Batch(pair, self.model_ids[pair], todo)])
+    def run_window(self, texts: Sequence[str], routes: dict[str, Route], decode: bool = True) -> None:
+        """Every hop of every route for `texts`; with decode=False from the memory only."""
+        depth = max((len(r) for r in routes.values()), default=0)
+        current: dict[str, set[str]] = {t: set(texts) for t in routes}
+        for hop in range(depth):
+            inputs: dict[Pair, set[str]] = {}
+            for t, r in routes.items():
+                if len(r) > hop:
+                    inputs.setdefault(r[hop], set()).update(current[t])
+            for _ in range(2):  # the inputs whole, then the pieces of those whose placeholders broke
+                todo = {p: self._recall(p, self.tables.to_send(p, ins)) for p, ins in sorted(inputs.items())}
+                if decode:
+                    self._decode([b for p, ss in todo.items() for b in self._chunks(p, ss)])
+            for t, r in routes.items():
+                if len(r) > hop:
+                    current[t] = {n for s in current[t] for n in self.tables.next_inputs(r[hop], s)}
 
-    def decode(self, batches: Sequence[Batch]) -> None:
+    def _recall(self, pair: Pair, texts: Iterable[str]) -> list[str]:
+        """Fill from the memory what it has (asking once per text); return what is left to decode."""
+        wanted = self.tables.wanted(pair, texts)
+        looked = self.looked.setdefault(pair, set())
+        ask = [s for s in wanted if s not in looked]
+        if ask:
+            hits = self.memory.memory_get(self.model_ids[pair], ask)
+            for s, e in hits.items():
+                self.tables.put(pair, s, Output(e.target, e.score, tuple(f for f in e.flags.split(",") if f)))
+            self.stats.memory_hits += len(hits)
+            looked.update(ask)
+        return [s for s in wanted if self.tables.get(pair, s) is None]
+
+    def _chunks(self, pair: Pair, todo: Sequence[str]) -> list[Batch]:
+        """Length-sorted, so each chunk holds sentences of similar length (little padding)."""
+        sized = sorted((self.count(pair, s), s) for s in todo)
+        chunks: list[list[str]] = []
+        tokens = self.limits.chunk_tokens
+        for n, s in sized:
+            if tokens + n > self.limits.chunk_tokens and (not chunks or chunks[-1]):
+                chunks.append([])
+                tokens = 0
+            chunks[-1].append(s)
+            tokens += n
+        return [Batch(pair, self.model_ids[pair], tuple(c)) for c in chunks]
+
+    def _announce(self, batches: Sequence[Batch]) -> Iterator[Batch]:
         for b in batches:
             if self.on_batch:
                 self.on_batch(b)
-            log.info("decoding %d sentences with %s", len(b.sentences), label(b.pair))
-        for b, outs in self.executor.decode(batches):
-            table = self.done.setdefault(b.pair, {})
-            rows = []
-            for s, o in zip(b.sentences, outs, strict=True):
-                table[s] = o
-                rows.append((s, o.text, o.score, ",".join(o.flags)))
-            commit(self.memory, b.model_id, rows)
-            key = label(b.pair)
-            self.stats.decoded[key] = self.stats.decoded.get(key, 0) + len(b.sentences)
+            yield b
 
-    def carry(self, pair: Pair, text: str) -> str | None:
-        """The next hop's input for `text` after `pair`; None: translate it in pieces (or not yet known)."""
-        if not text.strip():
-            return text
-        if must_split(text):
-            return None
-        o = self.done.get(pair, {}).get(normalize(text))
-        return None if o is None else pr.accept(text, o.text)[0]
+    def _decode(self, batches: Sequence[Batch]) -> None:
+        if not batches:
+            return
+        self._check()
+        results = self.executor.decode(self._announce(batches))
+        try:
+            started = time.monotonic()
+            for b, outs in results:
+                self._commit(b, outs, time.monotonic() - started)
+                started = time.monotonic()
+                self._check()
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
 
-    def next_inputs(self, pair: Pair, text: str) -> list[str]:
-        carried = self.carry(pair, text)
-        if carried is not None:
-            return [carried]
-        outs = [self.carry(pair, core) for core in piece_cores(text)]
-        return [o for o in outs if o is not None]
+    def _commit(self, b: Batch, outs: list[Output], seconds: float) -> None:
+        rows = [(s, o.text, o.score, ",".join(o.flags)) for s, o in zip(b.sentences, outs, strict=True)]
+        commit(self.memory, b.model_id, rows)
+        for s, o in zip(b.sentences, outs, strict=True):
+            self.tables.put(b.pair, s, o)
+        key = label(b.pair)
+        self.stats.decoded[key] += len(b.sentences)
+        self.stats.chunks += 1
+        self.totals[key] = max(self.totals[key], self.stats.decoded[key])
+        if self.progress:
+            models = tuple((m, self.stats.decoded[m], self.totals[m]) for m in sorted(self.totals))
+            self.progress(Progress(models, b, seconds))
 
-    def run_hop(self, pair: Pair, inputs: Iterable[str]) -> None:
-        """Decode a hop: the inputs whole, then the pieces of those whose placeholders broke."""
-        inputs = sorted(set(inputs))
-        self.fill(pair, [s for s in inputs if not must_split(s)])
-        broken = [s for s in inputs if self.carry(pair, s) is None]
-        self.fill(pair, [core for s in broken for core in piece_cores(s)])
+    def _check(self) -> None:
+        lim = self.limits
+        if lim.should_stop is not None and lim.should_stop():
+            raise _Stop("stop")
+        if lim.deadline is not None and self.stats.chunks > 0 and time.monotonic() >= lim.deadline:
+            raise _Stop("deadline")
 
-    def resolve(self, text: str, route: Route, render: Callable[[int], str]) -> Step | None:
-        """`text` through `route`, placeholders rendered; None if a hop's result is not known yet."""
-        if not route:
-            return Step(pr.fill(text, render), 0.0, ())
-        if not text.strip():
-            return Step(text, 0.0, ())
-        pair = route[0]
-        o = None if must_split(text) else self.done.get(pair, {}).get(normalize(text))
-        carried, mended = pr.accept(text, o.text) if o is not None else (None, False)
-        if o is not None and carried is not None:
-            rest = self.resolve(carried, route[1:], render)
-            if rest is None:
-                return None
-            flags = (*o.flags, *rest.flags, *((f"placeholder invented by {label(pair)}: removed",) if mended else ()))
-            return Step(rest.text, (o.score or 0.0) + rest.score, flags)
-        if o is None and not must_split(text):
-            return None
-        why = f"placeholder broken by {label(pair)}: translated in pieces" if o else "many spans: translated in pieces"
-        return self._in_pieces(text, route, render, why)
+    def windows(self, texts: Sequence[str], routes: dict[str, Route]) -> Iterator[list[str]]:
+        """Consecutive texts whose new tokens at the first hop fill `parallel` chunks."""
+        first = sorted({r[0] for r in routes.values() if r})
+        budget = self.limits.chunk_tokens * self.limits.parallel
+        cur: list[str] = []
+        tokens = 0
+        for t in texts:
+            cur.append(t)
+            tokens += sum(self.count(p, t) for p in first if self.tables.get(p, t) is None)
+            if tokens >= budget:
+                yield cur
+                cur, tokens = [], 0
+        if cur:
+            yield cur
 
-    def _in_pieces(self, text: str, route: Route, render: Callable[[int], str], why: str) -> Step | None:
-        out: list[str] = []
-        flags = [why]
-        scores = []
-        for p in pr.parts(text):
-            if isinstance(p, int):
-                out.append(render(p))
-            elif not pr.translatable(p):
-                out.append(p)
-            else:
-                step = self.resolve(p.strip(), route, render)
-                if step is None:
-                    return None
-                out.append(pr.fit_piece(p, step.text))
-                flags.extend(step.flags)
-                scores.append(step.score)
-        return Step("".join(out), min(scores, default=0.0), tuple(flags))
+    def estimate(self, texts: Sequence[str], routes: dict[str, Route]) -> None:
+        """Sentences each model will decode: exact where the input is known, one per unit beyond."""
+        need: dict[Pair, set[str]] = {p: set() for p in self.model_ids}
+        for text in texts:
+            for r in routes.values():
+                cur, blocked = {text}, False
+                for pair in r:
+                    if blocked:
+                        need[pair].add(f"\x00{text}")
+                        continue
+                    for c in cur:
+                        if c.strip() and not must_split(c) and self.tables.get(pair, c) is None:
+                            need[pair].add(normalize(c))
+                            blocked = True
+                    cur = {n for c in cur for n in self.tables.next_inputs(pair, c)}
+        for p, s in need.items():
+            self.totals[label(p)] = len(s)
 
 
-def _run_hops(hops: Hops, texts: Sequence[str], routes: dict[str, Route]) -> None:
-    """Hop by hop, so each model gets one batch with every sentence it needs in this run."""
-    depth = max((len(r) for r in routes.values()), default=0)
-    current: dict[str, list[str]] = {t: list(texts) for t in routes}
-    for hop in range(depth):
-        for pair in sorted({r[hop] for r in routes.values() if len(r) > hop}):
-            hops.run_hop(pair, (s for t, r in routes.items() if len(r) > hop and r[hop] == pair for s in current[t]))
-        for t, r in routes.items():
-            if len(r) > hop:
-                current[t] = [n for s in current[t] for n in hops.next_inputs(r[hop], s)]
+def _blank(_: int) -> str:
+    return ""
 
 
 def translate_units(
@@ -196,29 +241,71 @@ def translate_units(
     engine: Engine | Executor,
     memory: TranslationMemory,
     on_batch: Callable[[Batch], None] | None = None,
+    *,
+    limits: Limits = Limits(),
+    progress: Callable[[Progress], None] | None = None,
 ) -> tuple[dict[str, dict[pr.Protected, Output]], Stats]:
-    """Translate protected units and render their spans per target.
+    """Translate protected units, in the given order of priority, and render their spans per target.
 
-    Every protected span appears in every target (verbatim, or as the glossary's rendering),
-    and no placeholder the source did not literally contain ever does.
+    Returns, per target, the units that are complete (all of them unless the stage was
+    stopped or ran out of time: see `Stats.stopped`). Every protected span appears in
+    every target (verbatim, or as the glossary's rendering), and no placeholder the
+    source did not literally contain ever does.
     """
-    stats = Stats()
     pairs = sorted({p for r in routes.values() for p in r})
-    stats.decoded = {label(p): 0 for p in pairs}
     executor = LocalExecutor(engine) if isinstance(engine, Engine) else engine
-    hops = Hops({p: packages[p].model_id() for p in pairs}, memory, executor, stats, on_batch)
-    _run_hops(hops, [u.text for u in units], routes)
+    d = _Driver({p: packages[p].model_id() for p in pairs}, memory, executor, limits, _token_counter(packages))
+    d.on_batch, d.progress = on_batch, progress
+    order = list(dict.fromkeys(u.text for u in units))
+    d.run_window(order, routes, decode=False)
+    pending = [t for t in order if any(d.tables.resolve(t, r, _blank) is None for r in routes.values())]
+    d.estimate(pending, routes)
+    started = time.monotonic()
+    try:
+        for n, window in enumerate(d.windows(pending, routes), start=1):
+            d.run_window(window, routes)
+            _log_window(n, d, time.monotonic() - started)
+    except _Stop as stop:
+        d.stats.stopped = stop.reason
+        log.info("translation stopped (%s) after %d chunks; the next run continues", stop.reason, d.stats.chunks)
+    return _results(units, routes, d.tables, d.stats), d.stats
+
+
+def _results(
+    units: Sequence[pr.Protected], routes: dict[str, Route], tables: Tables, stats: Stats
+) -> dict[str, dict[pr.Protected, Output]]:
     result: dict[str, dict[pr.Protected, Output]] = {t: {} for t in routes}
     for t, r in routes.items():
         for u in units:
-            step = hops.resolve(u.text, r, _renderer(u, t))
+            step = tables.resolve(u.text, r, _renderer(u, t))
             if step is None:
-                raise RuntimeError(f"no translation of {u.text!r} for {t}: a hop was skipped")  # a bug, not input
+                continue  # not complete in this run
             flags = tuple(sorted(set(step.flags)))
             result[t][u] = Output(step.text, step.score, flags)
             stats.flagged.extend((f"{r[0][0]}->{t}", u.source, f) for f in flags if is_quality_flag(f))
-    return result, stats
+    return result
 
 
 def _renderer(u: pr.Protected, lang: str) -> Callable[[int], str]:
     return lambda i: u.slots[i].render(lang)
+
+
+def _log_window(n: int, d: _Driver, seconds: float) -> None:
+    if d.stats.chunks:
+        models = ", ".join(f"{m} {d.stats.decoded[m]}/{d.totals[m]}" for m in sorted(d.totals))
+        log.info("translation window %d: %s sentences decoded (%.1f s)", n, models, seconds)
+
+
+def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, str], int]:
+    """Tokens per sentence with the model's own tokenizer (loaded once per model, no model weights)."""
+    from xlate.translate.argos import Tokenizer, load_tokenizer
+
+    loaded: dict[Pair, Tokenizer] = {}
+
+    def count(pair: Pair, text: str) -> int:
+        if pair not in loaded:
+            pkg = packages[pair]
+            loaded[pair] = load_tokenizer(pkg.path, pkg.tokenizer)
+        return len(loaded[pair].encode(text))
+
+    return count
