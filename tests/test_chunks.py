@@ -211,3 +211,21 @@ def test_sigkill_at_random_points_loses_at_most_the_chunk_in_flight(installed_mo
     ref = subprocess.run([*cmd[:-1], str(reference)], capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
     assert ref.returncode == 0, ref.stderr
     assert _rows(db) == _rows(reference)
+
+
+def test_one_progress_bar_across_all_models() -> None:
+    import io
+
+    from rich.console import Console
+
+    from xlate.translate.progress import ProgressBar
+    from xlate.translate.work import Batch
+
+    out = io.StringIO()
+    bar = ProgressBar(Console(file=out, force_terminal=True, width=120))
+    b = Batch(("lt", "en"), "m", ("a",))
+    for done in (10, 60, 130):
+        bar(Progress((("en->pl", done // 2, 60), ("lt->en", done - done // 2, 70)), b, 0.5))
+    bar.close()
+    text = out.getvalue()
+    assert "lt->en 65/70" in text and "130/" in text and "sentences" in text

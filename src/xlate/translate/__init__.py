@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from xlate.translate import protect as pr
@@ -30,7 +30,7 @@ from xlate.translate.memory import TranslationMemory, commit, normalize
 from xlate.translate.packages import InstalledPackage
 from xlate.translate.work import Batch, Executor, LocalExecutor
 
-__all__ = ["Batch", "Limits", "Progress", "Route", "Stats", "is_quality_flag", "translate_units"]
+__all__ = ["Batch", "Limits", "Progress", "Route", "Stats", "complete", "is_quality_flag", "translate_units"]
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +269,16 @@ def translate_units(
         d.stats.stopped = stop.reason
         log.info("translation stopped (%s) after %d chunks; the next run continues", stop.reason, d.stats.chunks)
     return _results(units, routes, d.tables, d.stats), d.stats
+
+
+def complete(units: Iterable[Iterable[pr.Protected]], translated: Mapping[str, Mapping[pr.Protected, Output]]) -> bool:
+    """Whether every unit (e.g. of one article, per block) is translated for every target.
+
+    An article is published when it is complete in all its targets, not language by language:
+    its pages link to each other's language versions, and the work left for a language is at
+    most the window in flight (all targets of a window are decoded before the next one starts).
+    """
+    return all(u in per for block in units for u in block for per in translated.values())
 
 
 def _results(
