@@ -52,7 +52,9 @@ class Limits:
 
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS
     parallel: int = 1  # chunks per window at the first hop: how many workers the executor can keep busy
-    deadline: float | None = None  # time.monotonic(): start no chunk after it (the first one always runs)
+    # time.monotonic(): start no chunk after it. The first window always completes, so that every
+    # run publishes at least its newest articles, however small the budget.
+    deadline: float | None = None
     should_stop: Callable[[], bool] | None = None  # e.g. SIGTERM seen: stop after the chunk in flight
 
 
@@ -108,6 +110,7 @@ class _Driver:
         self.stats = Stats(decoded={label(p): 0 for p in model_ids})
         self.totals = {label(p): 0 for p in model_ids}
         self.looked: dict[Pair, set[str]] = {}
+        self.windows_done = 0
         self.on_batch: Callable[[Batch], None] | None = None
         self.progress: Callable[[Progress], None] | None = None
 
@@ -193,7 +196,7 @@ class _Driver:
         lim = self.limits
         if lim.should_stop is not None and lim.should_stop():
             raise _Stop("stop")
-        if lim.deadline is not None and self.stats.chunks > 0 and time.monotonic() >= lim.deadline:
+        if lim.deadline is not None and self.windows_done > 0 and time.monotonic() >= lim.deadline:
             raise _Stop("deadline")
 
     def windows(self, texts: Sequence[str], routes: dict[str, Route]) -> Iterator[list[str]]:
@@ -264,6 +267,7 @@ def translate_units(
     try:
         for n, window in enumerate(d.windows(pending, routes), start=1):
             d.run_window(window, routes)
+            d.windows_done += 1
             _log_window(n, d, time.monotonic() - started)
     except _Stop as stop:
         d.stats.stopped = stop.reason
