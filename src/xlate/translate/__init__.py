@@ -317,11 +317,14 @@ def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, st
     from xlate.translate.argos import Tokenizer, load_tokenizer
 
     loaded: dict[Pair, Tokenizer] = {}
+    counted: dict[tuple[Pair, str], int] = {}  # windows and chunks both ask
 
     def count(pair: Pair, text: str) -> int:
-        if pair not in loaded:
-            pkg = packages[pair]
-            loaded[pair] = load_tokenizer(pkg.path, pkg.tokenizer)
-        return len(loaded[pair].encode(text))
+        if (pair, text) not in counted:
+            if pair not in loaded:
+                pkg = packages[pair]
+                loaded[pair] = load_tokenizer(pkg.path, pkg.tokenizer)
+            counted[pair, text] = len(loaded[pair].encode(text))
+        return counted[pair, text]
 
     return count
