@@ -83,6 +83,7 @@ class Stats:
     memory_hits: int = 0
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # (route, sentence, flag)
     chunks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # decoding time per model (for throughput, ETA)
     stopped: str | None = None  # "deadline" or "stop": some units were left for the next run
 
 
@@ -113,6 +114,7 @@ class _Driver:
         self.totals = {label(p): 0 for p in model_ids}
         self.looked: dict[Pair, set[str]] = {}
         self.windows_done = 0
+        self.needed: dict[Pair, set[str]] = {}  # per model, the inputs still to decode ("\x00"+unit: unknown yet)
         self.on_batch: Callable[[Batch], None] | None = None
         self.progress: Callable[[Progress], None] | None = None
 
@@ -188,6 +190,7 @@ class _Driver:
             self.tables.put(b.pair, s, o)
         key = label(b.pair)
         self.stats.decoded[key] += len(b.sentences)
+        self.stats.seconds[key] = self.stats.seconds.get(key, 0.0) + seconds
         self.stats.chunks += 1
         self.totals[key] = max(self.totals[key], self.stats.decoded[key])
         if self.progress:
@@ -233,6 +236,7 @@ class _Driver:
                     cur = {n for c in cur for n in self.tables.next_inputs(pair, c)}
         for p, s in need.items():
             self.totals[label(p)] = len(s)
+        self.needed = need
 
 
 def _blank(_: int) -> str:
@@ -275,6 +279,38 @@ def translate_units(
         d.stats.stopped = stop.reason
         log.info("translation stopped (%s) after %d chunks; the next run continues", stop.reason, d.stats.chunks)
     return _results(units, routes, d.tables, d.stats), d.stats
+
+
+def pending_work(
+    units: Sequence[pr.Protected],
+    routes: dict[str, Route],
+    packages: dict[Pair, InstalledPackage],
+    memory: TranslationMemory,
+) -> dict[str, tuple[int, int]]:
+    """What is left to decode per model, (sentences, source tokens), without decoding anything.
+
+    Exact for the first hop and wherever the memory knows the input; beyond, one sentence per
+    unit (a unit's pivot text is unknown until it is decoded). For `xlate status` and an ETA.
+    """
+    pairs = sorted({p for r in routes.values() for p in r})
+    count = _token_counter(packages)
+    d = _Driver({p: packages[p].model_id() for p in pairs}, memory, _MemoryOnly(), Limits(), count)
+    order = list(dict.fromkeys(u.text for u in units))
+    d.run_window(order, routes, decode=False)
+    pending = [t for t in order if any(d.tables.resolve(t, r, _blank) is None for r in routes.values())]
+    d.estimate(pending, routes)
+    # An input not known yet is counted by its unit's source text: the best guess before decoding.
+    return {label(p): (d.totals[label(p)], sum(d.count(p, s.lstrip("\x00")) for s in d.needed[p])) for p in pairs}
+
+
+class _MemoryOnly:
+    """The executor of a dry run: asked to decode, it refuses (a bug, never input)."""
+
+    def decode(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[Output]]]:
+        raise RuntimeError("pending_work must not decode")
+
+    def close(self) -> None:
+        pass
 
 
 def complete(units: Iterable[Iterable[pr.Protected]], translated: Mapping[str, Mapping[pr.Protected, Output]]) -> bool:
