@@ -190,7 +190,7 @@ def test_sigkill_at_random_points_loses_at_most_the_chunk_in_flight(installed_mo
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
         assert proc.stdout is not None
         wanted = rng.randint(1, 4)
-        lines: list[dict[str, object]] = []
+        lines: list[dict[str, int]] = []
         while len(lines) < wanted:
             line = proc.stdout.readline()
             if not line or "decoded" in line:
