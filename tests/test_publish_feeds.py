@@ -23,6 +23,7 @@ from lxml import etree
 
 from tests.conftest import REPO
 from xlate.config import Config, parse
+from xlate.languages import language
 from xlate.model import Block, BlockKind, Rendition
 from xlate.publish import render_site
 from xlate.publish.feeds import EMPTY_FEED_DATE, MT_CATEGORY
@@ -142,9 +143,9 @@ def test_atom_has_what_rfc4287_requires(tmp_path: Path) -> None:
             assert entry.find("a:author/a:name", NS) is not None
             content = entry.find("a:content", NS)
             assert content.get("type") == "html"
-            alternates = [(x.get("type"), x.get("hreflang")) for x in entry.findall("a:link", NS)]
-            assert all(x.get("rel") == "alternate" for x in entry.findall("a:link", NS))
-            assert len(alternates) == len(set(alternates)) == len(cfg.all_langs)
+            # one alternate, the entry's own language page: whichever a reader follows
+            [link] = entry.findall("a:link", NS)
+            assert (link.get("rel"), link.get("type"), link.get("hreflang")) == ("alternate", "text/html", lang)
         # tag:host,YYYY-MM-DD:lang/slug from the published date, unique
         assert ids == [f"tag:biblioteka.example.lt,2024-05-01:{lang}/{s}" for s in ("charlie", "bravo", "alpha")]
 
@@ -174,8 +175,8 @@ def test_rss_has_what_rss2_requires_and_the_validator_wants(tmp_path: Path) -> N
             assert item.find("author") is None and item.findtext("dc:creator", namespaces=NS)
             names = [c.tag for c in item]
             assert names.index("description") < names.index("{http://purl.org/rss/1.0/modules/content/}encoded")
-            hreflangs = [x.get("hreflang") for x in item.findall("a:link[@rel='alternate']", NS)]
-            assert hreflangs == [x for x in cfg.all_langs if x != lang]
+            # no other-language links in an item: a reader opens the item's own page
+            assert item.findall("a:link", NS) == []
 
 
 def test_no_relative_urls_in_any_feed_content(tmp_path: Path) -> None:
@@ -260,12 +261,7 @@ def test_trap_entry_links_keep_rel_type_and_hreflang(tmp_path: Path) -> None:
         e for e in xml(out["en/atom.xml"]).findall("a:entry", NS) if e.findtext("a:id", namespaces=NS).endswith("alpha")
     )
     links = [(x.get("rel"), x.get("type"), x.get("hreflang"), x.get("href")) for x in entry.findall("a:link", NS)]
-    assert links == [
-        ("alternate", "text/html", "en", f"{BASE}en/alpha.html"),
-        ("alternate", "text/html; charset=utf-8", "lt", f"{BASE}lt/alpha.html"),
-        ("alternate", "text/html; charset=utf-8", "ru", f"{BASE}ru/alpha.html"),
-    ]
-    # feedparser (last text/html alternate) and first-alternate readers agree on the own page
+    assert links == [("alternate", "text/html", "en", f"{BASE}en/alpha.html")]
     assert parsed(out["en/atom.xml"]).entries[-1].link == f"{BASE}en/alpha.html"
 
 
@@ -276,8 +272,8 @@ def test_trap_rss_channel_link_is_the_html_page_not_the_last_link_added(tmp_path
     cfg = make_cfg(tmp_path)
     out = render_site(cfg, site_of(cfg))
     channel = xml(out["en/rss.xml"]).find("channel")
-    assert channel.findtext("link") == f"{BASE}index.html#en"
-    assert parsed(out["en/rss.xml"]).feed.link == f"{BASE}index.html#en"
+    assert channel.findtext("link") == f"{BASE}en/index.html"
+    assert parsed(out["en/rss.xml"]).feed.link == f"{BASE}en/index.html"
     # and every item's <link> is its own page, not the last alternate language
     assert [i.findtext("link") for i in channel.findall("item")] == [
         f"{BASE}en/{s}.html" for s in ("charlie", "bravo", "alpha")
@@ -342,12 +338,19 @@ def test_machine_translated_entries_carry_notice_link_and_category(tmp_path: Pat
         for e in atom.entries:
             slug = e.link.rsplit("/", 1)[1]
             first = lxml.html.fragment_fromstring(e.content[0].value, create_parent="div")[0]
-            assert first.get("class") == "mt-notice" and first.text_content() == notice
+            # the notice is text; a separate link says it leads to the original
+            assert first.get("class") == "mt-notice" and first.text.strip() == notice
             assert first.find("a").get("href") == f"{BASE}lt/{slug}"
+            assert first.find("a").text == language(lang).read_original
             assert MT_CATEGORY in [t.term for t in e.tags]
+            assert e.summary.startswith(notice + " ")  # what list views show
         for e in parsed(out[f"{lang}/rss.xml"]).entries:
             assert MT_CATEGORY in [t.term for t in e.tags]
-        assert all(MT_CATEGORY in i["tags"] for i in json.loads(out[f"{lang}/feed.json"])["items"])
+            assert e.summary.startswith(notice + " ")  # RSS <description>
+        for i in json.loads(out[f"{lang}/feed.json"])["items"]:
+            assert MT_CATEGORY in i["tags"] and i["summary"].startswith(notice + " ")
+    for e in parsed(out["lt/rss.xml"]).entries:
+        assert e.summary.startswith("Bibliotekoje vyks")
     for e in parsed(out["lt/atom.xml"]).entries:
         assert "mt-notice" not in e.content[0].value
         assert MT_CATEGORY not in [t.term for t in e.tags]
@@ -358,8 +361,9 @@ def test_alternates_list_only_languages_that_have_the_slug(tmp_path: Path) -> No
     cfg = make_cfg(tmp_path)
     site = {"lt": [rend("lt", "only-two", 1)], "en": [rend("en", "only-two", 1)], "ru": [rend("ru", "solo", 2)]}
     out = render_site(cfg, site)
-    [en] = xml(out["en/atom.xml"]).findall("a:entry", NS)
-    assert [x.get("hreflang") for x in en.findall("a:link", NS)] == ["en", "lt"]
+    [en] = json.loads(out["en/feed.json"])["items"]
+    assert [a["language"] for a in en["_xlate"]["alternates"]] == ["lt"]
+    assert lxml.html.document_fromstring(out["en/only-two.html"]).xpath("//nav//a/@hreflang") == ["lt", "en"]
     [ru] = xml(out["ru/atom.xml"]).findall("a:entry", NS)
     assert [x.get("hreflang") for x in ru.findall("a:link", NS)] == ["ru"]
     # no original page: the notice stays, without a link
@@ -446,7 +450,7 @@ def test_xss_payloads_do_not_survive_as_markup_anywhere(tmp_path: Path) -> None:
             page = lxml.html.document_fromstring(data)
             _assert_inert(lxml.html.tostring(page.body, encoding="unicode"), name)
             assert [s for s in page.iter("script")] == []
-        elif name != "feeds.opml":
+        elif not name.endswith((".opml", ".ico")):
             fragments = html_fields(name, data)
             assert any("alert(1)" in f for f in fragments), name  # the payload is there, as text
             for fragment in fragments:
@@ -488,16 +492,23 @@ def test_opml_lists_every_feed_with_dates_from_data(tmp_path: Path) -> None:
     assert root.get("version") == "2.0"
     assert root.findtext("head/dateCreated") == "Wed, 01 May 2024 09:00:00 +0000"  # oldest published
     assert root.findtext("head/dateModified") == "Wed, 01 May 2024 11:30:00 +0000"  # newest updated
-    outlines = root.findall("body/outline")
-    assert len(outlines) == 3 * len(cfg.all_langs)
-    for o in outlines:
-        assert o.get("type") == "rss" and o.get("text") and o.get("title") and o.get("language")
-        rel = o.get("xmlUrl").removeprefix(BASE)
-        assert rel in out and o.get("language") == rel.split("/")[0]
-        assert o.get("htmlUrl") == f"{BASE}index.html#{o.get('language')}"
-    assert {o.get("xmlUrl").removeprefix(BASE) for o in outlines} == {
-        f"{lang}/{f}" for lang in cfg.all_langs for f in ("rss.xml", "atom.xml", "feed.json")
-    }
+    # one folder per language, titled with the language's own name, holding its one RSS feed
+    folders = root.findall("body/outline")
+    assert [(f.get("text"), f.get("language")) for f in folders] == [
+        (language(lang).name, lang) for lang in cfg.all_langs
+    ]
+    for lang, folder in zip(cfg.all_langs, folders, strict=True):
+        [o] = folder.findall("outline")
+        assert (o.get("type"), o.get("version"), o.get("language")) == ("rss", "RSS2", lang)
+        assert o.get("text") == o.get("title") == cfg.languages[lang].title
+        assert o.get("xmlUrl") == f"{BASE}{lang}/rss.xml" and o.get("htmlUrl") == f"{BASE}{lang}/index.html"
+        # the per-language OPML: that one feed alone
+        own = xml(out[f"{lang}/feeds.opml"])
+        assert own.findtext("head/title") == cfg.languages[lang].title
+        [alone] = own.findall("body/outline")
+        assert alone.attrib == o.attrib and len(alone) == 0
+    # never a JSON Feed or Atom typed `rss`
+    assert all(o.get("xmlUrl").endswith("/rss.xml") for o in root.iter("outline") if o.get("xmlUrl"))
     empty = xml(render_site(cfg, {})["feeds.opml"])
     assert (
         empty.findtext("head/dateCreated") == empty.findtext("head/dateModified") == "Sat, 01 Jan 2000 00:00:00 +0000"
@@ -516,7 +527,7 @@ def test_json_feed_items(tmp_path: Path) -> None:
     assert alpha["date_published"] == "2024-05-01T09:00:00+00:00"
     assert alpha["date_modified"] == "2024-05-01T09:30:00+00:00"
     assert alpha["authors"] == [{"name": "Jonas Jonaitis"}]
-    assert alpha["summary"].startswith("Bibliotekoje vyks")
+    assert alpha["summary"] == "Machine-translated from Lithuanian. " + BLOCKS[0].text
     assert alpha["_xlate"]["machine_translated"] is True
     assert alpha["_xlate"]["original_url"] == f"{BASE}lt/alpha.html"
     assert [a["language"] for a in alpha["_xlate"]["alternates"]] == ["lt", "pl", "ru"]
