@@ -25,7 +25,7 @@ from tests.conftest import REPO
 from xlate.config import Config, parse
 from xlate.languages import language
 from xlate.model import Block, BlockKind, Rendition
-from xlate.publish import render_site
+from xlate.publish import publish, render_site
 from xlate.publish.feeds import EMPTY_FEED_DATE, MT_CATEGORY
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -494,9 +494,7 @@ def test_opml_lists_every_feed_with_dates_from_data(tmp_path: Path) -> None:
     assert root.findtext("head/dateModified") == "Wed, 01 May 2024 11:30:00 +0000"  # newest updated
     # one folder per language, titled with the language's own name, holding its one RSS feed
     folders = root.findall("body/outline")
-    assert [(f.get("text"), f.get("language")) for f in folders] == [
-        (language(lang).name, lang) for lang in cfg.all_langs
-    ]
+    assert [f.attrib for f in folders] == [{"text": language(lang).name} for lang in cfg.all_langs]
     for lang, folder in zip(cfg.all_langs, folders, strict=True):
         [o] = folder.findall("outline")
         assert (o.get("type"), o.get("version"), o.get("language")) == ("rss", "RSS2", lang)
@@ -560,3 +558,39 @@ def test_common_validator_misses(tmp_path: Path) -> None:
     atom2 = xml(render_site(other, {"lt": [a]})["lt/atom.xml"])
     assert atom2.findtext("a:entry/a:id", namespaces=NS) == "tag:bibl.example.lt,2024-05-01:lt/a"
     assert atom2.findtext("a:id", namespaces=NS) == "https://Bibl.example.lt:8443/naujien%C5%B3/lt/atom.xml"
+
+
+def test_newest_entry_over_max_bytes_is_published_shortened_and_said(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path, feeds__max_bytes=12_000)
+    paragraphs = tuple(Block(BlockKind.PARAGRAPH, f"Pastraipa {i}. " + "žodis " * 200) for i in range(8))
+    huge = rend("en", "huge", 9, blocks=paragraphs)
+    site = {"lt": [rend("lt", "huge", 9, blocks=paragraphs)], "en": [huge, rend("en", "older", 1)]}
+    done = publish(cfg, site)
+    warned = [w for w in done.warnings if "'huge'" in w]
+    assert len(warned) == 6 and all("feeds.max_bytes" in w and "shortened" in w for w in warned)
+    feeds = cfg.paths.feeds
+    for lang in ("lt", "en"):
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert len((feeds / lang / name).read_bytes()) <= 12_000, name
+        [e] = parsed((feeds / lang / "atom.xml").read_bytes()).entries  # the newest, not nothing
+        body = lxml.html.fragment_fromstring(e.content[0].value, create_parent="div")
+        kept = [p.text_content() for p in body.iter("p") if p.text_content().startswith("Pastraipa")]
+        assert 0 < len(kept) < 8 and kept == [b.text.strip() for b in paragraphs[: len(kept)]]  # whole paragraphs
+        last = body.findall(".//a")[-1]
+        assert last.get("href") == f"{BASE}{lang}/huge.html" and last.text == language(lang).read_more
+    # the page keeps the whole article
+    page = lxml.html.document_fromstring((feeds / "en" / "huge.html").read_bytes())
+    assert len([p for p in page.iter("p") if p.text_content().startswith("Pastraipa")]) == 8
+    # a feed that fits says nothing
+    assert publish(make_cfg(tmp_path, feeds__max_bytes=10**7), site).warnings == []
+
+
+def test_a_slug_that_is_a_page_of_the_site_is_not_published_and_said(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    done = publish(cfg, {"lt": [rend("lt", "index", 1), rend("lt", "kitas", 2)]})
+    assert [w for w in done.warnings if "'index'" in w and "slug" in w]
+    home = lxml.html.document_fromstring((cfg.paths.feeds / "lt" / "index.html").read_bytes())
+    assert home.findtext(".//h1") == cfg.languages["lt"].title  # the home page, not the article
+    assert [e.link for e in parsed((cfg.paths.feeds / "lt" / "rss.xml").read_bytes()).entries] == [
+        f"{BASE}lt/kitas.html"
+    ]

@@ -302,3 +302,20 @@ def test_sanitizer_removes_active_markup_even_if_it_got_in() -> None:
     )
     clean = sanitize(dirty)
     assert clean == '<p class="byline">ok</p><a>j</a><a>d</a><a>r</a><a href="https://ok.example/">fine</a>'
+
+
+def test_favicon_is_a_real_icon(tmp_path: Path) -> None:
+    import struct
+
+    cfg = make_cfg(tmp_path)
+    publish_site(cfg, site_of(cfg))
+    data = (cfg.paths.feeds / "favicon.ico").read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", data)
+    w, h, _, _, planes, bpp, size, offset = struct.unpack_from("<BBBBHHII", data, 6)
+    assert (reserved, kind, count, w, h, planes, bpp) == (0, 1, 1, 16, 16, 1, 32)
+    assert offset + size == len(data)
+    header, width, height = struct.unpack_from("<Iii", data, offset)
+    assert (header, width, height) == (40, 16, 32)  # a DIB with its AND mask
+    for page in ("index.html", "en/index.html", "en/alpha.html"):
+        [icon] = [el for el in _doc((cfg.paths.feeds / page).read_bytes()).iter("link") if el.get("rel") == "icon"]
+        assert icon.get("href") == f"{BASE}favicon.ico"

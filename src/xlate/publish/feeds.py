@@ -624,6 +624,6 @@ def render_opml(site: Site, cat: Catalog, lang: str | None = None) -> bytes:
         return _serialize(root)
     for code in site.langs:
         name = language(code).name
-        folder = etree.SubElement(body, "outline", {"text": name, "title": name, "language": code})
+        folder = etree.SubElement(body, "outline", {"text": name})  # a folder: text alone (no type)
         _feed_outline(folder, site, code)
     return _serialize(root)
