@@ -14,6 +14,7 @@ import pytest
 from tests.test_publish_feeds import BASE, make_cfg, parsed, rend, site_of
 from xlate.errors import NotWritable
 from xlate.languages import language
+from xlate.model import Rendition
 from xlate.publish import inside, publish_site, render_site
 from xlate.publish.feeds import sanitize
 
@@ -319,3 +320,36 @@ def test_favicon_is_a_real_icon(tmp_path: Path) -> None:
     for page in ("index.html", "en/index.html", "en/alpha.html"):
         [icon] = [el for el in _doc((cfg.paths.feeds / page).read_bytes()).iter("link") if el.get("rel") == "icon"]
         assert icon.get("href") == f"{BASE}favicon.ico"
+
+
+def test_archive_pages_are_rendered_only_when_their_month_changes(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    march, april = datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 4, 10, 9, tzinfo=UTC)
+
+    def site(*extra: tuple[str, datetime]) -> dict[str, list[Rendition]]:
+        items = [("old", march), ("older", march - timedelta(days=1)), ("new", april), *extra]
+        return {"pl": [rend("pl", s, 0, published=t, updated=t) for s, t in items]}
+
+    feeds = cfg.paths.feeds
+    publish_site(cfg, site(), pages=None)
+    archive = {m: feeds / "pl" / "archive" / f"2026-{m}.html" for m in ("03", "04")}
+    assert all(p.is_file() for p in archive.values())
+    old = 1_000_000_000
+    for p in archive.values():
+        os.utime(p, ns=(old, old))
+    # a new article in April: April's page is rewritten, March's is not even rendered
+    written = publish_site(cfg, site(("newer", april + timedelta(days=1))), pages={"newer"})
+    assert archive["04"] in written and archive["03"] not in written
+    assert archive["03"].stat().st_mtime_ns == old
+    assert "newer.html" in archive["04"].read_text(encoding="utf-8")
+    # a retraction changes its month; a month left empty is deleted
+    written = publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug != "older"]}, pages=set())
+    assert archive["03"] in written and "older.html" not in archive["03"].read_text(encoding="utf-8")
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=set())
+    assert not archive["03"].exists() and archive["04"].is_file()
+    # a full publish renders every archive page, whatever is on disk
+    archive["04"].write_text(archive["04"].read_text(encoding="utf-8").replace("<h1>", "<h1>edited "))
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=set())
+    assert "edited" in archive["04"].read_text(encoding="utf-8")  # same digest: not rendered
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=None)
+    assert "edited" not in archive["04"].read_text(encoding="utf-8")

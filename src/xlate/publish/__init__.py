@@ -30,7 +30,7 @@ from xlate.errors import NotWritable
 from xlate.model import Rendition
 from xlate.publish.atomic import Batch, ensure_dir, fsync_dir, remove_file, remove_stale_temp_files, write_atomic
 from xlate.publish.feeds import SLUG_RE, Catalog, Site, catalog, render_feeds, render_opml
-from xlate.publish.pages import render_pages
+from xlate.publish.pages import archive_digests, by_month, digest_in, render_pages
 
 __all__ = ["Published", "page_key", "present_pages", "publish", "publish_site", "render_site", "site_key"]
 
@@ -74,9 +74,11 @@ def present_pages(cfg: Config) -> set[str]:
     return out
 
 
-def _render(site: Site, cat: Catalog, pages: Collection[str] | None) -> dict[str, bytes]:
+def _render(
+    site: Site, cat: Catalog, pages: Collection[str] | None, archives: Collection[str] | None = None
+) -> dict[str, bytes]:
     out = render_feeds(site, cat)
-    out.update(render_pages(site, cat, pages))
+    out.update(render_pages(site, cat, pages, archives))
     out["feeds.opml"] = render_opml(site, cat)
     for lang in site.langs:
         out[f"{lang}/feeds.opml"] = render_opml(site, cat, lang)
@@ -178,9 +180,13 @@ def publish(
     feeds.max_bytes)."""
     site = Site.of(cfg)
     cat = catalog(cfg, renditions)
-    files = _render(site, cat, pages)
-    expected = {f"{r.lang}/{r.slug}.html" for r in cat.all()} | set(files)
     root = Path(cfg.paths.feeds)
+    digests = archive_digests(site, by_month(site, cat))
+    # An archive page is rendered when its month changed (its digest differs from the one
+    # written into it), or with every page (`pages` None).
+    archives = None if pages is None else {rel for rel, d in digests.items() if _digest_on_disk(root, rel) != d}
+    files = _render(site, cat, pages, archives)
+    expected = {f"{r.lang}/{r.slug}.html" for r in cat.all()} | set(files) | set(digests)
     ensure_dir(root)
     touched: list[Path] = []
     for folder in (root, *(root / lang for lang in cfg.all_langs)):
@@ -198,6 +204,14 @@ def publish(
         for sub, ours in (("", SLUG_RE), ("/archive", MONTH_PAGE)):
             touched += _remove_stale(inside(root, lang + sub, resolved), f"{lang}{sub}/", expected, ours)
     return Published(touched, list(dict.fromkeys(cat.warnings)))
+
+
+def _digest_on_disk(root: Path, rel: str) -> str | None:
+    try:
+        with open(root / rel, "rb") as f:
+            return digest_in(f.read(128))
+    except OSError:
+        return None  # missing or unreadable: render it
 
 
 def _remove_stale(folder: Path, prefix: str, expected: set[str], ours: re.Pattern[str]) -> list[Path]:

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import xlate
 from xlate.languages import Language, language
 from xlate.model import Rendition
 from xlate.publish.feeds import (
@@ -259,21 +260,66 @@ def render_language_home(site: Site, cat: Catalog, lang: str) -> bytes:
     )
 
 
-def render_archive(site: Site, cat: Catalog, lang: str, month: str, rs: Sequence[Rendition]) -> bytes:
+def by_month(site: Site, cat: Catalog) -> dict[str, dict[str, list[Rendition]]]:
+    """Per language, each month ('YYYY-MM', newest first) with its articles, newest first."""
+    return {lang: months(site, cat.by_lang.get(lang, [])) for lang in site.langs}
+
+
+def _archive_switcher(site: Site, lang: str, month: str, archives: dict[str, dict[str, list[Rendition]]]) -> list[Link]:
+    return [
+        Link(
+            f"../../{v}/archive/{month}.html" if month in archives.get(v, {}) else f"../../{v}/index.html",
+            _t(v).name,
+            v,
+            v == lang,
+        )
+        for v in site.langs
+    ]
+
+
+def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]]) -> dict[str, str]:
+    """The identity of each archive page ("lang/archive/YYYY-MM.html"): everything it shows
+    (the config and xlate's version, its articles' slugs, titles and dates, which languages
+    have that month). Written into the page, so a page whose month did not change is not
+    rendered again (see `publish`)."""
+    import hashlib
+
+    site_part = f"{xlate.__version__}\x1e{site.cfg.model_dump_json(exclude={'paths'})}"
+    out = {}
+    for lang, ms in archives.items():
+        for month, rs in ms.items():
+            h = hashlib.sha256(site_part.encode())
+            h.update("\x1e".join(v for v in site.langs if month in archives.get(v, {})).encode())
+            for r in rs:
+                h.update(f"\x1d{r.slug}\x1f{title(r)}\x1f{r.published.isoformat()}".encode())
+            out[f"{lang}/archive/{month}.html"] = h.hexdigest()[:32]
+    return out
+
+
+DIGEST_MARK = "<!-- xlate-archive "
+
+
+def digest_in(head: bytes) -> str | None:
+    """The digest an archive page was written with, from its first bytes."""
+    text = head.decode("utf-8", errors="replace")
+    at = text.find(DIGEST_MARK)
+    return text[at + len(DIGEST_MARK) :].split(" ", 1)[0] if at >= 0 else None
+
+
+def render_archive(
+    site: Site, lang: str, month: str, archives: dict[str, dict[str, list[Rendition]]], digest: str
+) -> bytes:
     label = month_text(int(month[:4]), int(month[5:]), lang)
-    have = {v for v in site.langs if any(month_of(site, r) == month for r in cat.by_lang.get(v, []))}
     return _render(
         "archive.html",
         **_common(site, lang),
+        digest=digest,
         page_title=f"{_t(lang).archive}: {label} – {site.title(lang)}",
         canonical=f"{site.base}{lang}/archive/{month}.html",
         feeds=_autodiscovery(site, lang, (MAIN_FEED,)),
-        switcher=[
-            Link(f"../../{v}/archive/{month}.html" if v in have else f"../../{v}/index.html", _t(v).name, v, v == lang)
-            for v in site.langs
-        ],
+        switcher=_archive_switcher(site, lang, month, archives),
         heading=label,
-        items=_items(site, rs, "../"),
+        items=_items(site, archives[lang][month], "../"),
     )
 
 
@@ -303,23 +349,28 @@ def render_index(site: Site, cat: Catalog) -> bytes:
     )
 
 
-def archive_pages(site: Site, cat: Catalog) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for lang in site.langs:
-        for month, rs in months(site, cat.by_lang.get(lang, [])).items():
-            out[f"{lang}/archive/{month}.html"] = render_archive(site, cat, lang, month, rs)
+def archive_pages(site: Site, cat: Catalog, wanted: Collection[str] | None = None) -> dict[str, bytes]:
+    """The archive pages ("lang/archive/YYYY-MM.html") in `wanted` (every one when None)."""
+    archives = by_month(site, cat)
+    out = {}
+    for rel, digest in archive_digests(site, archives).items():
+        if wanted is None or rel in wanted:
+            lang, _, name = rel.split("/")
+            out[rel] = render_archive(site, lang, name.removesuffix(".html"), archives, digest)
     return out
 
 
-def render_pages(site: Site, cat: Catalog, slugs: Collection[str] | None = None) -> dict[str, bytes]:
-    """The index pages, the archives, the favicon, and the article pages of `slugs` (every
-    article when None)."""
+def render_pages(
+    site: Site, cat: Catalog, slugs: Collection[str] | None = None, archives: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """The index pages, the favicon, the article pages of `slugs` and the archive pages in
+    `archives` (every article, every archive page when None)."""
     out = {
         f"{r.lang}/{r.slug}.html": render_article(site, cat, r) for r in cat.all() if slugs is None or r.slug in slugs
     }
     for lang in site.langs:
         out[f"{lang}/index.html"] = render_language_home(site, cat, lang)
-    out.update(archive_pages(site, cat))
+    out.update(archive_pages(site, cat, archives))
     out["index.html"] = render_index(site, cat)
     out["favicon.ico"] = favicon()
     return out
