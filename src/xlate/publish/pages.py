@@ -42,6 +42,7 @@ from xlate.publish.feeds import (
     sanitize,
     tags,
     title,
+    utc,
 )
 
 if TYPE_CHECKING:
@@ -63,9 +64,6 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["feed_types"] = FEED_TYPES
-    env.globals["feed_labels"] = FEED_LABELS
-    env.globals["feed_files"] = FEED_FILES
     return env
 
 
@@ -84,12 +82,13 @@ def _safe(fragment: str) -> Any:
 
 
 def _tz(site: Site) -> ZoneInfo:
+    # The config's site time zone once it has one (issue 16.1), else the library's.
     return ZoneInfo(str(getattr(site.cfg.site, "timezone", DISPLAY_TZ)))
 
 
 def local_day(site: Site, dt: datetime) -> date:
     """The calendar day of an instant where the library is."""
-    return dt.astimezone(_tz(site)).date()
+    return utc(dt).astimezone(_tz(site)).date()
 
 
 @functools.cache
