@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from xlate.publish.feeds import EMPTY_FEED_DATE, MT_CATEGORY
 A = "{http://www.w3.org/2005/Atom}"
 NS = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/"}
 BASE = "https://biblioteka.example.lt/naujienos/"
+VALIDATE_FEED = REPO.parent / "shared" / "tools" / "validate-feed"
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 
@@ -578,6 +580,10 @@ def test_newest_entry_over_max_bytes_is_published_shortened_and_said(tmp_path: P
         assert 0 < len(kept) < 8 and kept == [b.text.strip() for b in paragraphs[: len(kept)]]  # whole paragraphs
         last = body.findall(".//a")[-1]
         assert last.get("href") == f"{BASE}{lang}/huge.html" and last.text == language(lang).read_more
+    if VALIDATE_FEED.is_file():  # the W3C validator (../shared beside the clone; CI has it)
+        files = [str(feeds / lang / name) for lang in ("lt", "en") for name in ("rss.xml", "atom.xml")]
+        proc = subprocess.run([str(VALIDATE_FEED), *files], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
     # the page keeps the whole article
     page = lxml.html.document_fromstring((feeds / "en" / "huge.html").read_bytes())
     assert len([p for p in page.iter("p") if p.text_content().startswith("Pastraipa")]) == 8
