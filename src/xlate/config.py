@@ -82,7 +82,8 @@ class LanguageText(_Strict):
 class Feeds(_Strict):
     max_items: int = Field(default=50, ge=1, le=10_000)
     max_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
-    index_items: int = Field(default=20, ge=1, le=10_000)  # articles listed per language on index.html
+    # Newest articles per language on the index pages; the rest are on monthly archive pages.
+    index_items: int = Field(default=20, ge=1, le=1_000)
 
 
 class Ingest(_Strict):

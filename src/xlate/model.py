@@ -103,6 +103,7 @@ class Rendition:
     summary: str | None = None
     machine_translated: bool = False
     flagged: bool = False  # some sentence failed a quality check
+    approved: bool = False  # a machine translation an editor approved: the reviewed notice
 
 
 class ArticleState(StrEnum):
