@@ -184,6 +184,8 @@ class Catalog:
     # Entries shown shortened, (lang, slug) -> blocks kept: a newest entry over feeds.max_bytes.
     shortened: dict[tuple[str, str], int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # said by the run, not only logged
+    # Per language, month ("YYYY-MM") -> renditions, newest first: computed once (pages.by_month).
+    months: dict[str, dict[str, list[Rendition]]] | None = None
 
     def alternates(self, site: Site, r: Rendition) -> list[str]:
         """The other languages that have this slug, in config order (the original first)."""

@@ -81,14 +81,20 @@ def _safe(fragment: str) -> Any:
 # -- dates -----------------------------------------------------------------------------
 
 
-def _tz(site: Site) -> ZoneInfo:
-    # The config's site time zone once it has one (issue 16.1), else the library's.
-    return ZoneInfo(str(getattr(site.cfg.site, "timezone", DISPLAY_TZ)))
+def _tz_name(site: Site) -> str:
+    # The config's site time zone once it has one (issue 16.1), else the library's. Looked up
+    # on the class: a missing attribute on a pydantic model is slow to find out about.
+    return str(site.cfg.site.timezone) if "timezone" in type(site.cfg.site).model_fields else DISPLAY_TZ  # type: ignore[attr-defined]
+
+
+@functools.lru_cache(maxsize=65536)
+def _day(dt: datetime, tz: str) -> date:
+    return utc(dt).astimezone(ZoneInfo(tz)).date()
 
 
 def local_day(site: Site, dt: datetime) -> date:
     """The calendar day of an instant where the library is."""
-    return utc(dt).astimezone(_tz(site)).date()
+    return _day(dt, _tz_name(site))
 
 
 @functools.cache
@@ -128,9 +134,14 @@ def when(site: Site, r: Rendition) -> When:
     return When(rfc3339(r.published), date_text(local_day(site, r.published), r.lang))
 
 
+@functools.lru_cache(maxsize=65536)
+def _month(dt: datetime, tz: str) -> str:
+    return f"{_day(dt, tz):%Y-%m}"
+
+
 def month_of(site: Site, r: Rendition) -> str:
     """'YYYY-MM', the archive page an article is listed on."""
-    return f"{local_day(site, r.published):%Y-%m}"
+    return _month(r.published, _tz_name(site))
 
 
 # -- what the templates show -----------------------------------------------------------
@@ -197,9 +208,10 @@ def _common(site: Site, lang: str) -> dict[str, Any]:
 
 def months(site: Site, rs: Sequence[Rendition]) -> dict[str, list[Rendition]]:
     """Each month ('YYYY-MM', newest first) with its articles, newest first."""
+    tz = _tz_name(site)
     out: dict[str, list[Rendition]] = {}
     for r in rs:  # already newest first
-        out.setdefault(month_of(site, r), []).append(r)
+        out.setdefault(_month(r.published, tz), []).append(r)
     return out
 
 
@@ -254,14 +266,16 @@ def render_language_home(site: Site, cat: Catalog, lang: str) -> bytes:
         latest=_items(site, rs[:n], ""),
         months=[
             (f"archive/{m}.html", month_text(int(m[:4]), int(m[5:]), lang), len(items))
-            for m, items in months(site, rs).items()
+            for m, items in by_month(site, cat)[lang].items()
         ],
     )
 
 
 def by_month(site: Site, cat: Catalog) -> dict[str, dict[str, list[Rendition]]]:
     """Per language, each month ('YYYY-MM', newest first) with its articles, newest first."""
-    return {lang: months(site, cat.by_lang.get(lang, [])) for lang in site.langs}
+    if cat.months is None:
+        cat.months = {lang: months(site, cat.by_lang.get(lang, [])) for lang in site.langs}
+    return cat.months
 
 
 def _archive_switcher(site: Site, lang: str, month: str, archives: dict[str, dict[str, list[Rendition]]]) -> list[Link]:
