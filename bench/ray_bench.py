@@ -70,6 +70,13 @@ def _timed(executor: Any, batches: Sequence[Any]) -> tuple[float, int]:
     return time.perf_counter() - t, n
 
 
+def _workers_cpu(executor: Any) -> float:
+    """CPU seconds used so far by a RayExecutor's workers (0 for a LocalExecutor: its decoding is
+    this process's CPU time)."""
+    report = getattr(executor, "report", None)
+    return sum(w["cpu_seconds"] for w in report()) if report else 0.0
+
+
 def commit_rate(rows: int, chunk: int) -> dict[str, float]:
     """Memory rows per second into a fresh state database, one transaction per chunk."""
     from xlate.store import Store
@@ -137,14 +144,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         warm = [Batch(b.pair, b.model_id, b.sentences[:2]) for b in batches[:1]] * (2 * actors)
                         list(ex.decode(warm))  # every actor up, package unpacked, model loaded
                     start = time.perf_counter() - t
+                    workers_cpu = _workers_cpu(ex)
                     cpu = time.process_time()
                     wall, n = _timed(ex, batches)
                     cpu = time.process_time() - cpu
+                    workers_cpu = _workers_cpu(ex) - workers_cpu
                     ex.close()
                     runs.setdefault(name, []).append(
-                        {"seconds": wall, "driver_cpu_seconds": cpu, "startup_seconds": start, "sentences": n}
+                        {
+                            "seconds": wall,
+                            "driver_cpu_seconds": cpu,
+                            "cpu_seconds": cpu + workers_cpu,
+                            "startup_seconds": start,
+                            "sentences": n,
+                        }
                     )
-                    print(f"{name}: {wall:.2f} s, driver CPU {cpu:.2f} s, start-up {start:.2f} s", flush=True)
+                    print(
+                        f"{name}: {wall:.2f} s, CPU {cpu + workers_cpu:.2f} s (driver {cpu:.2f} s), "
+                        f"start-up {start:.2f} s",
+                        flush=True,
+                    )
         finally:
             ray.shutdown()
     figures: dict[str, Any] = {}
@@ -155,11 +174,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "all_seconds": [round(r["seconds"], 2) for r in rs],
             "sentences_per_s": round(best["sentences"] / best["seconds"], 2),
             "driver_cpu_seconds": round(best["driver_cpu_seconds"], 2),
+            "cpu_seconds": round(min(r["cpu_seconds"] for r in rs), 2),
             "startup_seconds": round(best["startup_seconds"], 2),
         }
     out["figures"] = figures
     out["overhead_ray1_vs_local1t"] = round(figures["ray-1"]["seconds"] / figures["local-1t"]["seconds"], 3)
     out["scaling_ray2_vs_ray1"] = round(figures["ray-1"]["seconds"] / figures["ray-2"]["seconds"], 3)
+    out["cpu_overhead_ray1_vs_local1t"] = round(figures["ray-1"]["cpu_seconds"] / figures["local-1t"]["cpu_seconds"], 3)
     out["ray2_vs_local"] = round(figures["local"]["seconds"] / figures["ray-2"]["seconds"], 3)
     out["commit"] = commit_rate(args.commit_rows, args.commit_chunk)
     print(json.dumps(out, indent=1), flush=True)

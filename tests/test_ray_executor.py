@@ -304,15 +304,68 @@ def test_removing_a_node_mid_run_loses_nothing(
 
 
 @pytest.mark.slow
-def test_make_executor_ray_and_unknown_model(cluster: Any, models: dict[tuple[str, str], InstalledPackage]) -> None:
+def test_make_executor_ray_unknown_model_and_early_stops(
+    cluster: Any, models: dict[tuple[str, str], InstalledPackage]
+) -> None:
     ex = make_executor(_settings(1), models)
     try:
         assert isinstance(ex, RayExecutor)
         stray = Batch(("lt", "en"), "lt_en@9#deadbeef", ("Labas.",))
         with pytest.raises(ClusterError, match="not shipped"):
             list(ex.decode([stray]))
-        b = _batches(models, 1, 3)[0]
-        ((got_b, outs),) = list(ex.decode([b]))
-        assert got_b is b and len(outs) == 3
+        # A caller that stops early (asked to stop) abandons what is in flight; the executor
+        # still takes the next call's work, as often as that happens.
+        batches = _batches(models, 4, 3)
+        for _ in range(3):
+            it = ex.decode(batches)
+            next(it)
+            it.close()
+        got = list(ex.decode(batches))
+        assert Counter(id(b) for b, _ in got) == Counter(id(b) for b in batches)
+        assert all(len(outs) == 3 for _, outs in got)
     finally:
         ex.close()
+
+
+SIGTERM_DRIVER = """
+import os, signal, sys
+from pathlib import Path
+import ray
+from xlate.config import Ray, Translate
+from xlate.translate.packages import installed
+from xlate.translate.ray_executor import RayExecutor
+from xlate.translate.work import Batch
+
+stop = []
+handler = lambda *a: stop.append(1)  # noqa: E731  (xlate's: stop after the chunk in flight)
+signal.signal(signal.SIGTERM, handler)
+pkgs = installed(Path(sys.argv[1]))
+mid = pkgs[("lt", "en")].model_id()
+ex = RayExecutor(pkgs, Translate(executor="ray", ray=Ray(actors=1)))  # starts its own Ray
+assert signal.getsignal(signal.SIGTERM) is handler, "ray.init replaced the SIGTERM handler"
+batches = [Batch(("lt", "en"), mid, (f"Bibliotekoje vyks renginys {i}.",)) for i in range(20)]
+done = 0
+for _ in ex.decode(batches):
+    done += 1
+    if done == 1:
+        os.kill(os.getpid(), signal.SIGTERM)
+    if stop:
+        break
+ex.close()
+assert not ray.is_initialized()
+print(done)
+sys.exit(130 if stop else 0)
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_still_stops_after_the_chunk_in_flight(models: dict[tuple[str, str], InstalledPackage]) -> None:
+    """With its own Ray instance (no address), the driver keeps xlate's SIGTERM handling: the
+    signal stops decoding after the chunk in flight, and close() shuts that Ray down."""
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    models_dir = str(next(iter(models.values())).path.parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGTERM_DRIVER, models_dir], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert proc.returncode == 130, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "1"

@@ -18,7 +18,9 @@ import io
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import zipfile
 from collections import deque
@@ -164,6 +166,7 @@ class Worker:
             "device": self.device,
             "version": __version__,
             "unpacked": dict(self.unpacked),
+            "cpu_seconds": time.process_time(),  # this worker's CPU so far (all its threads)
         }
 
     def decode(self, model_id: str, sentences: tuple[str, ...]) -> list[Output]:
@@ -222,6 +225,10 @@ class RayExecutor:
         kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
         if address is None:  # a Ray instance of our own for this run, on this machine only
             kwargs.update(include_dashboard=False)
+        # ray.init installs its own SIGTERM handler (exit at once); xlate's stops after the chunk
+        # in flight and exits 130, so it is put back.
+        main = threading.current_thread() is threading.main_thread()
+        sigterm = signal.getsignal(signal.SIGTERM) if main else None
         try:
             self._ray.init(address=address, **kwargs)
         except (ConnectionError, RuntimeError, ValueError) as e:
@@ -230,6 +237,9 @@ class RayExecutor:
                 "`ray start --head` on the head node, or fix the address (auto, ray://host:10001, or remove "
                 "the key for a Ray instance on this machine)"
             ) from None
+        finally:
+            if sigterm is not None:
+                signal.signal(signal.SIGTERM, sigterm)
 
     def _start(self, gpus: int) -> _Slot:
         actor = self._ray.remote(Worker).options(
@@ -279,7 +289,8 @@ class RayExecutor:
                     attempts.pop(id(b), None)
                     yield b, outs
         finally:
-            for ref in inflight:
+            for ref, (_, slot) in inflight.items():
+                slot.load -= 1  # abandoned (the caller stopped): the slot takes new work next time
                 try:
                     ray.cancel(ref)
                 except Exception:  # best effort: the actor may be gone already
