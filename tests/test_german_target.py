@@ -18,7 +18,7 @@ import feedparser
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, MODELS, REPO, run_cli, run_json
+from tests.helpers import FIXTURES, MODELS, REPO, run_cli, run_json
 from xlate.languages import language
 
 VALIDATOR = REPO.parent / "shared" / "tools" / "validate-feed"
