@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from tests.helpers import FIXTURES, REPO
 from xlate.config import Ingest, Translate
 from xlate.ingest import parse_article
 from xlate.segment import segment

@@ -28,7 +28,7 @@ import pytest
 from lxml import etree
 from reader import make_reader
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_json, write_config
+from tests.helpers import FIXTURES, REPO, run_cli, run_json, write_config
 
 BASE = "https://biblioteka.example.lt/naujienos/"
 LANGS = ("lt", "en", "pl", "ru")
