@@ -29,6 +29,7 @@ class Paths(_Strict):
     models: Path = Path("models")
     quarantine: Path = Path("quarantine")
     glossary: Path | None = None  # YAML: fixed renderings of names, per target language
+    drafts: Path = Path("drafts")  # editable drafts of machine translations, for editors; never served
 
 
 class Person(_Strict):
@@ -90,6 +91,9 @@ class Editorial(_Strict):
     on_flag: Literal["publish", "hold"] = "publish"
     # A reviewed translation whose original changed since: keep publishing it, or let MT take over.
     stale_review: Literal["publish", "machine"] = "publish"
+    # An editable draft beside every machine translation, in the format the editors use:
+    # Word by default (editors of a small library work in Word), Markdown, or none.
+    drafts: Literal["docx", "md", "off"] = "docx"
 
 
 class Config(_Strict):
