@@ -115,6 +115,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN text_hash TEXT;
     CREATE INDEX articles_text_hash ON articles(text_hash);
     """,
+    # v6: a machine translation the editors approved by dropping its draft back unchanged.
+    """
+    ALTER TABLE renditions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -207,6 +211,7 @@ class StoredRendition:
     machine_translated: bool
     flagged: bool
     forced: bool = False
+    approved: bool = False  # a machine translation the editors approved (see xlate.drafts)
     # The article's metadata that reaches the feeds; filled by Store.rendition_heads().
     author: str | None = None
     tags: tuple[str, ...] = ()
@@ -417,7 +422,7 @@ class Store:
         feed entries need, read without decoding every article body."""
         rows = self.db.execute(
             "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
-            "r.machine_translated, r.flagged, r.forced, json_extract(a.data, '$.author'), "
+            "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
             "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary') "
             "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
         )
@@ -441,11 +446,12 @@ class Store:
                 machine_translated=bool(mt),
                 flagged=bool(fl),
                 forced=bool(fo),
+                approved=bool(ap),
                 author=author,
                 tags=tuple(json.loads(tags)) if tags else (),
                 summary=summary,
             )
-            for slug, lang, title, th, pub, upd, mt, fl, fo, author, tags, summary in rows
+            for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary in rows
         ]
 
     def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
@@ -489,11 +495,11 @@ class Store:
         )
         self.db.execute(
             """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
-                                      machine_translated, flagged)
-               VALUES(?,?,?,?,?,?,?,?)
+                                      machine_translated, flagged, approved)
+               VALUES(?,?,?,?,?,?,?,?,?)
                ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
                  updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
-                 flagged=excluded.flagged, forced=0""",
+                 flagged=excluded.flagged, forced=0, approved=excluded.approved""",
             (
                 r.slug,
                 r.lang,
@@ -503,6 +509,7 @@ class Store:
                 _ts(r.updated),
                 int(r.machine_translated),
                 int(r.flagged),
+                int(r.approved),
             ),
         )
 
