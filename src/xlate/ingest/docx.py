@@ -18,6 +18,7 @@ from xlate.model import Article, Block, BlockKind
 # A small .docx unpacks to a few MB at most; more is a zip bomb or not an article.
 MAX_UNPACKED = 100_000_000
 _HEADING = re.compile(r"^heading ([1-9])$", re.IGNORECASE)
+DRAFT_PREFIX = "translation-of:"  # core property `identifier` of an xlate draft (xlate.drafts.word)
 
 
 def _open(rel: str, data: bytes) -> Any:
@@ -85,8 +86,28 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
             blocks.append(Block(BlockKind.LIST_ITEM, item))
         else:
             blocks.append(Block(BlockKind.PARAGRAPH, text))
+    translation_of, lang = draft_of(document)
     notes = []
-    if document.tables:
+    if document.tables and translation_of is None:  # a draft's tables are the editor's aids
         n = len(document.tables)
         notes.append(f"ignored {n} table{'s' if n > 1 else ''} (only paragraphs are translated)")
-    return finish_article(rel, cfg, title=paras[title_at][0], blocks=blocks, notes=notes)
+    return finish_article(
+        rel,
+        cfg,
+        title=paras[title_at][0],
+        blocks=blocks,
+        notes=notes,
+        translation_of=translation_of,
+        declared_lang=lang,
+    )
+
+
+def draft_of(document: Any) -> tuple[str | None, str | None]:
+    """(original slug, language) when the document is an xlate draft (its core properties say
+    so), so that a renamed copy is still a reviewed translation; (None, None) otherwise.
+    Comments, highlights and tables (the head and the originals) are never read as text."""
+    props = document.core_properties
+    ident = (props.identifier or "").strip()
+    if not ident.startswith(DRAFT_PREFIX):
+        return None, None
+    return ident[len(DRAFT_PREFIX) :].strip() or None, (props.language or "").strip() or None

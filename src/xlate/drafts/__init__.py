@@ -1,0 +1,350 @@
+"""Drafts: an editable file beside every machine translation, for editors.
+
+`drafts/<lang>/<slug>.<lang>.docx` (or `.md`) is a complete reviewed translation: dropped
+into input/ unchanged, it approves the machine translation; edited, it replaces it. The
+drafts follow the articles (`sync_drafts`, after publishing) and never overwrite what an
+editor changed in place. What xlate wrote is remembered in the state (meta key `drafts`):
+the file's hash, the translation it came from and the fingerprints that mean "approved".
+
+Entry points for the pipeline: `sync_drafts(cfg, store)` after publishing, and
+`review_kind(store, slug, lang, review, machine_title, machine_blocks)` when a reviewed
+translation is rendered. For the CLI: `waiting` and `write_draft` (`xlate review`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xlate.config import Config
+from xlate.drafts.content import DraftContent, assemble, sentence_outputs
+from xlate.drafts.plan import (
+    HISTORY,
+    DraftRecord,
+    ReviewKind,
+    SyncPlan,
+    Urgency,
+    Waiting,
+    Wanted,
+    classify_review,
+    draft_rel,
+    fingerprint,
+    ledger_from_json,
+    ledger_to_json,
+    most_urgent_first,
+    plan_sync,
+)
+from xlate.errors import ConfigError, InputError, UsageError
+from xlate.model import Article, Block
+from xlate.store import Store, StoredRendition
+
+__all__ = [
+    "DraftReport",
+    "ReviewKind",
+    "Urgency",
+    "Waiting",
+    "check_location",
+    "classify_review",
+    "draft_status",
+    "review_kind",
+    "sync_drafts",
+    "waiting",
+    "write_draft",
+]
+
+LEDGER_KEY = "drafts"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DraftReport:
+    """What one sync did; paths relative to paths.drafts."""
+
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    kept_changed: tuple[str, ...] = ()  # changed by an editor in place: kept, not rewritten
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {"written": list(self.written), "removed": list(self.removed), "kept_changed": list(self.kept_changed)}
+
+
+def check_location(cfg: Config) -> None:
+    """Drafts are for editors, never for readers: refuse a drafts folder inside the feeds."""
+    drafts, feeds = cfg.paths.drafts.resolve(), cfg.paths.feeds.resolve()
+    if drafts == feeds or feeds in drafts.parents:
+        raise ConfigError(
+            f"paths.drafts: {cfg.paths.drafts} is inside paths.feeds ({cfg.paths.feeds}), which the web "
+            "server publishes; choose a folder outside it, e.g. drafts"
+        )
+
+
+def load_ledger(store: Store) -> dict[str, DraftRecord]:
+    return ledger_from_json(store.get_meta(LEDGER_KEY))
+
+
+def review_kind(
+    store: Store, slug: str, lang: str, review: Article, machine_title: str, machine_blocks: Sequence[Block]
+) -> ReviewKind:
+    """Approved when the review's words are the current machine translation's or those of a
+    draft xlate wrote for (slug, lang); edited otherwise."""
+    known = set(load_ledger(store).get(f"{lang}/{slug}", _EMPTY).approves)
+    known.add(fingerprint(machine_title, machine_blocks))
+    return classify_review(fingerprint(review.title, review.blocks), known)
+
+
+_EMPTY = DraftRecord("", "", None, None, None)
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "directory"
+
+
+class _Builder:
+    """Builds draft contents; loads routes, model ids and the glossary once, when first needed."""
+
+    def __init__(self, cfg: Config, store: Store) -> None:
+        self.cfg, self.store = cfg, store
+        self._ready = False
+        self.routes: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.labels: dict[str, str] = {}
+        self.model_ids: dict[tuple[str, str], str] = {}
+        self.glossary: object = None
+
+    def _load(self) -> None:
+        from xlate.translate.packages import installed, plan_routes, route_label
+        from xlate.translate.protect import Glossary
+
+        cfg = self.cfg
+        pkgs = installed(cfg.paths.models)
+        self.routes, _ = plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
+        self.model_ids = {p: pkgs[p].model_id() for r in self.routes.values() for p in r}
+        for t, r in self.routes.items():
+            versions = ", ".join(f"{a}_{b} {pkgs[(a, b)].version}" for a, b in r)
+            self.labels[t] = f"{route_label(r)} ({versions})"
+        try:
+            self.glossary = Glossary.load(cfg.paths.glossary, cfg.targets)
+        except (OSError, ValueError):
+            self.glossary = None  # the run reports a broken glossary; drafts lose only the sentence marks
+        self._ready = True
+
+    def content(self, article: Article, head: StoredRendition, blocks: tuple[Block, ...]) -> DraftContent:
+        if not self._ready:
+            self._load()
+        lang = head.lang
+        route = self.routes.get(lang, ())
+        sentences = sentence_outputs(article, lang, route, self.model_ids, self.glossary, self.store)
+        return assemble(
+            article,
+            lang,
+            self.cfg.source_lang,
+            head.title,
+            blocks,
+            sentences,
+            self.labels.get(lang, "(models no longer installed)"),
+            head.updated_at,
+            held=self.cfg.editorial.on_flag == "hold" and head.flagged and not head.forced,
+            flagged=head.flagged,
+        )
+
+
+def _render(fmt: str, c: DraftContent) -> bytes:
+    if fmt == "md":
+        from xlate.drafts import markdown
+
+        return markdown.render(c)
+    from xlate.drafts import word
+
+    return word.render(c)
+
+
+def _read_back(cfg: Config, rel: str, data: bytes) -> str | None:
+    """The fingerprint of the draft as the reviewed-translation reader reads it."""
+    from xlate.ingest import parse_article
+
+    try:
+        a = parse_article(rel, data, cfg.ingest)
+    except InputError as e:
+        log.warning("draft %s could not be read back as a reviewed translation: %s", rel, e)
+        return None
+    return fingerprint(a.title, a.blocks)
+
+
+def _wanted(cfg: Config, heads: Iterable[StoredRendition]) -> dict[str, Wanted]:
+    fmt = cfg.editorial.drafts
+    if fmt == "off":
+        return {}
+    out = {}
+    for h in heads:
+        if h.lang in cfg.targets and h.machine_translated and not h.approved:
+            w = Wanted(h.slug, h.lang, h.text_hash, draft_rel(h.slug, h.lang, fmt))
+            out[w.key] = w
+    return out
+
+
+def _write(
+    cfg: Config,
+    builder: _Builder,
+    wants: Sequence[Wanted],
+    heads: Mapping[str, StoredRendition],
+    ledger: dict[str, DraftRecord],
+    now: datetime,
+) -> list[str]:
+    from xlate.publish.atomic import ensure_dir, write_atomic
+
+    store, root, fmt = builder.store, cfg.paths.drafts, cfg.editorial.drafts
+    if fmt == "off":
+        fmt = "docx"
+    articles = store.articles({w.slug for w in wants})
+    blocks = store.rendition_blocks((w.slug, w.lang) for w in wants)
+    written = []
+    for w in wants:
+        rec = articles.get(w.slug)
+        if rec is None or (w.slug, w.lang) not in blocks:
+            continue
+        content = builder.content(rec.article, heads[w.key], blocks[(w.slug, w.lang)])
+        data = _render(fmt, content)
+        path = root / w.file
+        ensure_dir(path.parent)
+        write_atomic(path, data)
+        fp = _read_back(cfg, w.file, data)
+        old = ledger.get(w.key, _EMPTY)
+        approves = tuple(x for x in old.approves if x != fp) + ((fp,) if fp else ())
+        ledger[w.key] = DraftRecord(
+            w.slug,
+            w.lang,
+            w.file,
+            hashlib.sha256(data).hexdigest(),
+            w.mt_hash,
+            approves[-HISTORY:],
+            now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        written.append(w.file)
+    return written
+
+
+def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> DraftReport:
+    """Bring the drafts folder in line with the published machine translations.
+
+    Writes a draft for each machine translation (held ones included) that has none or whose
+    translation changed; removes the drafts of retracted, reviewed or approved articles;
+    keeps every draft an editor changed in place. Call it after publishing.
+    """
+    from xlate.publish.atomic import remove_file
+
+    check_location(cfg)
+    now = now or datetime.now(UTC)
+    heads = store.rendition_heads()
+    wanted = _wanted(cfg, heads)
+    by_key = {f"{h.lang}/{h.slug}": h for h in heads}
+    ledger = load_ledger(store)
+    root = cfg.paths.drafts
+    names = {w.file for w in wanted.values()} | {r.file for r in ledger.values() if r.file}
+    on_disk = {n: _sha(root / n) for n in names}
+    ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
+    reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
+    plan: SyncPlan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
+    for rel in plan.remove:
+        remove_file(root / rel)
+    for key in plan.forget:
+        ledger.pop(key, None)
+    for key in plan.retire:
+        ledger[key] = replace(ledger[key], file=None, sha256=None)
+    for key, rec in list(ledger.items()):  # a removed file whose draft is not rewritten
+        if rec.file in plan.remove and key not in {w.key for w in plan.write}:
+            ledger[key] = replace(rec, file=None, sha256=None)
+    written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now) if plan.write else []
+    new = ledger_to_json(ledger)
+    if new != (store.get_meta(LEDGER_KEY) or ledger_to_json({})):
+        with store.transaction():
+            store.set_meta(LEDGER_KEY, new)
+    for rel in plan.keep_changed:
+        log.info("draft %s was changed by an editor: kept as it is (drop it into input/ to publish it)", rel)
+    return DraftReport(tuple(written), plan.remove, plan.keep_changed)
+
+
+def write_draft(cfg: Config, store: Store, slug: str, lang: str, *, now: datetime | None = None) -> Path:
+    """Write the draft of (slug, lang) now (`xlate review SLUG LANG`), unless an editor changed it."""
+    check_location(cfg)
+    now = now or datetime.now(UTC)
+    key = f"{lang}/{slug}"
+    heads = {f"{h.lang}/{h.slug}": h for h in store.rendition_heads()}
+    head = heads.get(key)
+    if head is None or lang not in cfg.targets:
+        raise UsageError(f"{slug} [{lang}]: no published translation; `xlate review` lists what waits for review")
+    if not head.machine_translated or head.approved:
+        raise UsageError(
+            f"{slug} [{lang}]: already reviewed by the editors; its review file in input/ is the one to edit"
+        )
+    fmt = cfg.editorial.drafts if cfg.editorial.drafts != "off" else "docx"
+    want = Wanted(slug, lang, head.text_hash, draft_rel(slug, lang, fmt))
+    ledger = load_ledger(store)
+    rec = ledger.get(key)
+    sha = _sha(cfg.paths.drafts / want.file)
+    if sha is not None and (rec is None or rec.file != want.file or rec.sha256 != sha):
+        raise UsageError(
+            f"{cfg.paths.drafts / want.file}: changed by an editor; drop it into input/, "
+            "or delete it to get a new draft"
+        )
+    _write(cfg, _Builder(cfg, store), [want], heads, ledger, now)
+    with store.transaction():
+        store.set_meta(LEDGER_KEY, ledger_to_json(ledger))
+    return cfg.paths.drafts / want.file
+
+
+def draft_status(cfg: Config, store: Store) -> dict[str, object]:
+    """For `xlate status`: how many drafts there are and which ones editors changed in place."""
+    ledger = load_ledger(store)
+    files = sorted(r.file for r in ledger.values() if r.file)
+    changed = []
+    for r in ledger.values():
+        if r.file:
+            sha = _sha(cfg.paths.drafts / r.file)
+            if sha is not None and sha != r.sha256:
+                changed.append(r.file)
+    return {"folder": str(cfg.paths.drafts), "drafts": len(files), "changed_by_editor": sorted(changed)}
+
+
+def waiting(cfg: Config, store: Store) -> list[Waiting]:
+    """What waits for an editor, most urgent first: held, stale reviews, flagged, changed drafts."""
+    ledger = load_ledger(store)
+    root = cfg.paths.drafts
+    hold = cfg.editorial.on_flag == "hold"
+    heads = store.rendition_heads()
+    out: list[Waiting] = []
+    fmt = cfg.editorial.drafts if cfg.editorial.drafts != "off" else "docx"
+    for h in heads:
+        if h.lang not in cfg.targets or not h.flagged or not h.machine_translated or h.approved:
+            continue
+        rec = ledger.get(f"{h.lang}/{h.slug}")
+        rel = rec.file if rec is not None and rec.file else draft_rel(h.slug, h.lang, fmt)
+        path = root / rel
+        detail = "" if path.is_file() else f"no draft yet: `xlate review {h.slug} {h.lang}` writes it"
+        why = Urgency.HELD if hold and not h.forced else Urgency.FLAGGED
+        out.append(Waiting(h.slug, h.lang, why, h.updated_at, str(path), detail))
+    originals = {s: r.article.text_hash for s, r in store.articles().items() if r.state == "ready"}
+    changed_at = {h.slug: h.updated_at for h in heads if h.lang == cfg.source_lang}
+    for r in store.reviews():
+        if r.slug in originals and r.stale(originals[r.slug]):
+            since = changed_at.get(r.slug, datetime.now(UTC))
+            detail = "the original changed after this review; update it (or delete it to let MT take over)"
+            out.append(Waiting(r.slug, r.lang, Urgency.STALE, since, str(cfg.paths.input / r.rel), detail))
+    for rec in ledger.values():
+        if not rec.file:
+            continue
+        path = root / rec.file
+        sha = _sha(path)
+        if sha is not None and sha != rec.sha256:
+            since = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+            detail = "changed in place by an editor; drop it into input/ to publish it"
+            out.append(Waiting(rec.slug, rec.lang, Urgency.CHANGED, since, str(path), detail))
+    return most_urgent_first(out)
