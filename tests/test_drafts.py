@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_json
+from tests.conftest import run_cli, run_json
 from xlate import config as config_mod
 from xlate import segment
 from xlate.config import Ingest
@@ -332,3 +333,25 @@ def test_drafts_folder_inside_feeds_is_refused(make_project: Callable[..., Path]
     run_json(project)
     with _store(project) as (cfg, store), pytest.raises(ConfigError, match=r"paths\.drafts"):
         sync_drafts(cfg, store)
+
+
+def test_review_and_status_commands(make_project: Callable[..., Path]) -> None:
+    project = make_project(translate__length_ratio=0.05, editorial__on_flag="hold", editorial__drafts="md")
+    run_json(project)
+    proc = run_cli(project, "review", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows and {r["why"] for r in rows} == {"held"}
+    assert all("no draft yet" in r["detail"] for r in rows)  # the pipeline does not sync drafts yet
+    first = rows[0]
+    proc = run_cli(project, "review", first["slug"], first["lang"])
+    assert proc.returncode == 0, proc.stderr
+    assert Path(first["path"]).is_file() and proc.stdout.strip() == f"wrote {first['path']}"
+    assert run_cli(project, "review", first["slug"]).returncode == 2
+    bad = run_cli(project, "review", "nope", "pl")
+    assert bad.returncode == 2 and "no published translation" in bad.stderr
+    Path(first["path"]).write_text("edited by hand", encoding="utf-8")
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    assert status["drafts"]["changed_by_editor"] == [f"{first['lang']}/{first['slug']}.{first['lang']}.md"]
+    text = run_cli(project, "review").stdout
+    assert text.splitlines()[1].split()[0] == "held" and "draft changed" in text

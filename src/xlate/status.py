@@ -119,6 +119,9 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         ]
         pending_files = _pending_files(cfg, store.files())
         publish_pending = store.get_meta("publish_pending") == "1"
+        from xlate.drafts import draft_status
+
+        drafts = draft_status(cfg, store)
     finally:
         store.close()
     pkgs = packages.installed(cfg.paths.models)
@@ -133,6 +136,7 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         "quarantined": quarantined,
         "flagged": flagged,
         "reviews": reviews,
+        "drafts": drafts,
         "flagged_sentences": list(flagged_sentences.values()),
         "articles": articles,
         "feed_items": _feed_items(cfg.paths.feeds, list(cfg.all_langs)),
@@ -169,6 +173,11 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(f"  {f['slug']} [{f['lang']}]")
     for s in d["flagged_sentences"]:
         lines.append(f"  {s.get('route')}: {s.get('sentence')!r}: {s.get('flag')}")
+    dr = d.get("drafts") or {}
+    changed = dr.get("changed_by_editor", [])
+    lines.append(f"Drafts: {dr.get('drafts', 0)} in {dr.get('folder', '-')}, {len(changed)} changed by an editor")
+    for rel in changed:
+        lines.append(f"  {rel}: kept as the editor left it; drop it into input/ to publish it")
     lines.append(
         "Feed items: "
         + ", ".join(f"{k} {'-' if v is None else v}" for k, v in d["feed_items"].items())
