@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from xlate.config import Config
 from xlate.drafts.content import DraftContent, assemble, sentence_outputs
@@ -41,7 +42,31 @@ from xlate.drafts.plan import (
 )
 from xlate.errors import ConfigError, InputError, UsageError
 from xlate.model import Article, Block
-from xlate.store import Store, StoredRendition
+from xlate.store import Store
+
+
+class Head(Protocol):
+    """What drafts read of a stored language version (`Store.rendition_heads()` rows)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text_hash(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def machine_translated(self) -> bool: ...
+    @property
+    def flagged(self) -> bool: ...
+    @property
+    def forced(self) -> bool: ...
+    @property
+    def approved(self) -> bool: ...
+
 
 __all__ = [
     "DraftReport",
@@ -137,7 +162,7 @@ class _Builder:
             self.glossary = None  # the run reports a broken glossary; drafts lose only the sentence marks
         self._ready = True
 
-    def content(self, article: Article, head: StoredRendition, blocks: tuple[Block, ...]) -> DraftContent:
+    def content(self, article: Article, head: Head, blocks: tuple[Block, ...]) -> DraftContent:
         if not self._ready:
             self._load()
         lang = head.lang
@@ -179,7 +204,7 @@ def _read_back(cfg: Config, rel: str, data: bytes) -> str | None:
     return fingerprint(a.title, a.blocks)
 
 
-def _wanted(cfg: Config, heads: Iterable[StoredRendition]) -> dict[str, Wanted]:
+def _wanted(cfg: Config, heads: Iterable[Head]) -> dict[str, Wanted]:
     fmt = cfg.editorial.drafts
     if fmt == "off":
         return {}
@@ -195,7 +220,7 @@ def _write(
     cfg: Config,
     builder: _Builder,
     wants: Sequence[Wanted],
-    heads: Mapping[str, StoredRendition],
+    heads: Mapping[str, Head],
     ledger: dict[str, DraftRecord],
     now: datetime,
 ) -> list[str]:
