@@ -355,3 +355,18 @@ def test_review_and_status_commands(make_project: Callable[..., Path]) -> None:
     assert status["drafts"]["changed_by_editor"] == [f"{first['lang']}/{first['slug']}.{first['lang']}.md"]
     text = run_cli(project, "review").stdout
     assert text.splitlines()[1].split()[0] == "held" and "draft changed" in text
+
+
+def test_a_same_size_change_is_still_an_editors_change(make_project: Callable[..., Path]) -> None:
+    project = make_project(editorial__drafts="md")
+    run_json(project)
+    with _store(project) as (cfg, store):
+        sync_drafts(cfg, store)
+        path = project / "drafts/en/skaitymo-klubas.en.md"
+        data = bytearray(path.read_bytes())
+        data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+        path.write_bytes(bytes(data))
+        with store.transaction():
+            store.db.execute("UPDATE renditions SET text_hash = 'new' WHERE slug = 'skaitymo-klubas'")
+        assert "en/skaitymo-klubas.en.md" in sync_drafts(cfg, store).kept_changed
+        assert path.read_bytes() == bytes(data)

@@ -77,6 +77,7 @@ __all__ = [
     "classify_review",
     "draft_status",
     "review_kind",
+    "reviewed_text",
     "sync_drafts",
     "waiting",
     "write_draft",
@@ -125,7 +126,38 @@ def review_kind(
 _EMPTY = DraftRecord("", "", None, None, None)
 
 
-def _sha(path: Path) -> str | None:
+def reviewed_text(
+    store: Store, slug: str, lang: str, review: Article, machine_title: str, machine_blocks: tuple[Block, ...]
+) -> tuple[str, tuple[Block, ...], ReviewKind]:
+    """What to publish for a reviewed translation that wins over MT, and whether it is an approval.
+
+    An approval of the current machine translation publishes the machine translation itself
+    (its block kinds, e.g. a byline, survive a Markdown round trip); an approval of an earlier
+    one (the models changed since) and an edit publish the review's text."""
+    kind = review_kind(store, slug, lang, review, machine_title, machine_blocks)
+    if kind is ReviewKind.APPROVED and fingerprint(review.title, review.blocks) == fingerprint(
+        machine_title, machine_blocks
+    ):
+        return machine_title, machine_blocks, kind
+    return review.title, review.blocks, kind
+
+
+def _stat(path: Path) -> str | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _sha(path: Path, rec: DraftRecord | None = None) -> str | None:
+    """The file's sha256 (None: not there); a file whose size and mtime are those xlate left
+    is taken to hold what xlate wrote, so a run does not read every draft."""
+    stat = _stat(path)
+    if stat is None:
+        return None
+    if rec is not None and rec.stat == stat and rec.sha256 is not None:
+        return rec.sha256
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
@@ -252,6 +284,7 @@ def _write(
             w.mt_hash,
             approves[-HISTORY:],
             now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            _stat(path),
         )
         written.append(w.file)
     return written
@@ -274,7 +307,8 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
     ledger = load_ledger(store)
     root = cfg.paths.drafts
     names = {w.file for w in wanted.values()} | {r.file for r in ledger.values() if r.file}
-    on_disk = {n: _sha(root / n) for n in names}
+    by_file = {r.file: r for r in ledger.values() if r.file}
+    on_disk = {n: _sha(root / n, by_file.get(n)) for n in names}
     ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
     reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
     plan: SyncPlan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
@@ -283,10 +317,10 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
     for key in plan.forget:
         ledger.pop(key, None)
     for key in plan.retire:
-        ledger[key] = replace(ledger[key], file=None, sha256=None)
+        ledger[key] = replace(ledger[key], file=None, sha256=None, stat=None)
     for key, rec in list(ledger.items()):  # a removed file whose draft is not rewritten
         if rec.file in plan.remove and key not in {w.key for w in plan.write}:
-            ledger[key] = replace(rec, file=None, sha256=None)
+            ledger[key] = replace(rec, file=None, sha256=None, stat=None)
     written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now) if plan.write else []
     new = ledger_to_json(ledger)
     if new != (store.get_meta(LEDGER_KEY) or ledger_to_json({})):
@@ -314,7 +348,7 @@ def write_draft(cfg: Config, store: Store, slug: str, lang: str, *, now: datetim
     want = Wanted(slug, lang, head.text_hash, draft_rel(slug, lang, fmt))
     ledger = load_ledger(store)
     rec = ledger.get(key)
-    sha = _sha(cfg.paths.drafts / want.file)
+    sha = _sha(cfg.paths.drafts / want.file, rec if rec is not None and rec.file == want.file else None)
     if sha is not None and (rec is None or rec.file != want.file or rec.sha256 != sha):
         raise UsageError(
             f"{cfg.paths.drafts / want.file}: changed by an editor; drop it into input/, "
@@ -333,7 +367,7 @@ def draft_status(cfg: Config, store: Store) -> dict[str, object]:
     changed = []
     for r in ledger.values():
         if r.file:
-            sha = _sha(cfg.paths.drafts / r.file)
+            sha = _sha(cfg.paths.drafts / r.file, r)
             if sha is not None and sha != r.sha256:
                 changed.append(r.file)
     return {"folder": str(cfg.paths.drafts), "drafts": len(files), "changed_by_editor": sorted(changed)}
@@ -367,7 +401,7 @@ def waiting(cfg: Config, store: Store) -> list[Waiting]:
         if not rec.file:
             continue
         path = root / rec.file
-        sha = _sha(path)
+        sha = _sha(path, rec)
         if sha is not None and sha != rec.sha256:
             since = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
             detail = "changed in place by an editor; drop it into input/ to publish it"

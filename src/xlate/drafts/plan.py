@@ -57,6 +57,7 @@ class DraftRecord:
     mt_hash: str | None  # the rendition text hash the draft was written from
     approves: tuple[str, ...] = ()  # fingerprints of the drafts written (as the reader reads them)
     written_at: str | None = None
+    stat: str | None = None  # "size:mtime_ns" after writing: the file is hashed only when this differs
 
     @property
     def key(self) -> str:
@@ -73,6 +74,7 @@ def ledger_to_json(ledger: Mapping[str, DraftRecord]) -> str:
             "mt_hash": r.mt_hash,
             "approves": list(r.approves),
             "written_at": r.written_at,
+            "stat": r.stat,
         }
         for k, r in sorted(ledger.items())
     }
@@ -93,6 +95,7 @@ def ledger_from_json(text: str | None) -> dict[str, DraftRecord]:
                 mt_hash=d.get("mt_hash"),
                 approves=tuple(str(x) for x in d.get("approves", ())),
                 written_at=d.get("written_at"),
+                stat=d.get("stat"),
             )
             for k, d in rows.items()
         }
