@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 
 from xlate.decide import Verdict, judge_article, plan_files
 from xlate.ingest import SourceFile
-from xlate.model import Article, Block, BlockKind
-from xlate.store import ArticleRecord, FileRecord
+from xlate.model import Article, ArticleRecord, ArticleState, Block, BlockKind, FileRecord, FileStatus
 
 
 def sf(rel: str, size: int = 10, mtime: int = 1) -> SourceFile:
@@ -16,7 +15,7 @@ def sf(rel: str, size: int = 10, mtime: int = 1) -> SourceFile:
 
 
 def fr(rel: str, size: int = 10, mtime: int = 1, slug: str | None = None) -> FileRecord:
-    return FileRecord(rel, size, mtime, "h", slug or rel.split(".")[0], "article")
+    return FileRecord(rel, size, mtime, "h", slug or rel.split(".")[0], FileStatus.ARTICLE)
 
 
 def test_plan_new_changed_unchanged_gone() -> None:
@@ -47,7 +46,7 @@ def art(slug: str, source: str, text: str = "Tekstas.") -> Article:
     return Article(slug=slug, source=source, title="Antraštė", blocks=(Block(BlockKind.PARAGRAPH, text),))
 
 
-def rec(a: Article, state: str = "ready") -> ArticleRecord:
+def rec(a: Article, state: ArticleState = ArticleState.READY) -> ArticleRecord:
     return ArticleRecord(a.slug, a.source, a.content_hash, a, None, state)
 
 
@@ -57,8 +56,8 @@ def test_judge_new_same_changed() -> None:
     assert judge_article(a, {"a": rec(a)}, {"a.txt"}) == (Verdict.SAME, None)
     edited = art("a", "a.txt", "Kitas tekstas.")
     assert judge_article(edited, {"a": rec(a)}, {"a.txt"}) == (Verdict.CHANGED, None)
-    assert judge_article(a, {"a": rec(a, "retracted")}, {"a.txt"}) == (Verdict.NEW, None)
-    assert judge_article(a, {"a": rec(a, "pending")}, {"a.txt"}) == (Verdict.CHANGED, None)
+    assert judge_article(a, {"a": rec(a, ArticleState.RETRACTED)}, {"a.txt"}) == (Verdict.NEW, None)
+    assert judge_article(a, {"a": rec(a, ArticleState.PENDING)}, {"a.txt"}) == (Verdict.CHANGED, None)
 
 
 def test_judge_duplicate_and_slug_taken() -> None:

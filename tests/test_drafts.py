@@ -167,8 +167,9 @@ def test_markdown_escape_gives_back_exactly_the_text(text: str, prefix: str) -> 
 def test_markdown_comments_are_never_published(hostile: str, text: str) -> None:
     if not text.strip():
         return
-    a = _md_read(f"{escape(text)} {comment(hostile)} {escape(text)}\n\n{comment(hostile)}\n\n{escape(text)}")
-    assert [b.text for b in a.blocks] == [f"{text} {text}", text]
+    # (The last block ends in " 9" so that ingest never takes it for a cut-off copy of the first.)
+    a = _md_read(f"{escape(text)} {comment(hostile)} {escape(text)}\n\n{comment(hostile)}\n\n{escape(text)} 9")
+    assert [b.text for b in a.blocks] == [f"{text} {text}", f"{text} 9"]
 
 
 # -- real runs with the fixture models --------------------------------------------------

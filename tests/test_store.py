@@ -71,7 +71,7 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
 
     p = tmp_path / "old.sqlite3"
     db = sqlite3.connect(p)
-    for stmt in _statements(MIGRATIONS[0]):
+    for stmt in _statements(MIGRATIONS[0].sql):
         db.execute(stmt)
     db.execute("PRAGMA user_version = 1")
     old = Article("a", "a.txt", "Antraštė", (Block(BlockKind.PARAGRAPH, "Tekstas."),))

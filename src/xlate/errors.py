@@ -6,6 +6,10 @@ running cron, not by the people who wrote this code.
 
 from __future__ import annotations
 
+# An exception xlate did not expect (a bug): EX_SOFTWARE from sysexits.h. Not an XlateError on
+# purpose: the CLI's last-resort handler maps anything else to it, with a one-line report.
+UNEXPECTED_EXIT = 70
+
 
 class XlateError(Exception):
     """Base of every error xlate raises on purpose."""

@@ -49,7 +49,7 @@ def _run_entry(rid: int, started: str, finished: str | None, st: str, report: st
         "unchanged": rep.get("unchanged", 0),
         "retracted": rep.get("retracted", 0),
         "quarantined": len(rep.get("quarantined", [])),
-        "failed": rep.get("failed", 0),
+        "warnings": len(rep.get("warnings", [])),
         "flagged": len(rep.get("flagged", [])),
         "decoded_sentences": rep.get("decoded_sentences", {}),
         "memory_hits": rep.get("memory_hits", 0),
@@ -117,8 +117,9 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
             {"file": r.rel, "slug": r.slug, "lang": r.lang, "stale": r.slug in originals and r.stale(originals[r.slug])}
             for r in sorted(store.reviews(), key=lambda r: r.rel)
         ]
-        pending_files = _pending_files(cfg, store.files())
-        publish_pending = store.get_meta("publish_pending") == "1"
+        files = store.files()
+        pending_files = _pending_files(cfg, files)
+        publish_pending = store.publish_pending()
         from xlate.drafts import draft_status
 
         drafts = draft_status(cfg, store)
@@ -134,6 +135,7 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         "pending_files": pending_files,
         "publish_pending": publish_pending,
         "quarantined": quarantined,
+        "warnings": [{"file": rel, "warning": w} for rel, f in sorted(files.items()) for w in f.warnings],
         "flagged": flagged,
         "reviews": reviews,
         "drafts": drafts,
@@ -156,7 +158,7 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(
             f"  #{r['id']} {r['time']} {r['status']} ({_secs(r['duration_seconds'])}): "
             f"{r['published']} published, {r['updated']} updated, {r['retracted']} retracted, "
-            f"{r['quarantined']} quarantined, {r['failed']} failed"
+            f"{r['quarantined']} quarantined, {r['warnings']} warnings"
         )
     if not d["runs"]:
         lines.append("  (none yet)")
@@ -168,6 +170,9 @@ def render_text(d: dict[str, Any]) -> str:
     lines.append(f"Quarantined files: {len(d['quarantined'])}")
     for q in d["quarantined"]:
         lines.append(f"  {q['file']}: {q['reason']}")
+    lines.append(f"Warnings (files in input/ as last read): {len(d['warnings'])}")
+    for w in d["warnings"]:
+        lines.append(f"  {w['file']}: {w['warning']}")
     lines.append(f"Flagged translations: {len(d['flagged'])}")
     for f in d["flagged"]:
         lines.append(f"  {f['slug']} [{f['lang']}]")

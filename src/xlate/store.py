@@ -9,18 +9,52 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from xlate.errors import NotWritable, StateError
-from xlate.model import Article, Block, BlockKind, Rendition
+from xlate.model import (
+    Article,
+    ArticleRecord,
+    ArticleState,
+    Block,
+    BlockKind,
+    FileRecord,
+    FileStatus,
+    Rendition,
+    RenditionHead,
+    Review,
+)
 
-MIGRATIONS: tuple[str, ...] = (
+# The records live in xlate.model; these names stay importable from here.
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "ArticleRecord", "FileRecord", "MemoryEntry", "Migration", "Review", "Store"]
+
+
+class Migration(NamedTuple):
+    """One step up the schema: SQL statements, then an optional hook that fills new columns."""
+
+    sql: str
+    hook: Callable[[sqlite3.Connection], None] | None = None
+
+
+def _fill_text_hash(db: sqlite3.Connection) -> None:
+    """v5: the words' hash of every readable article, so duplicates are found by index."""
+    filled = []
+    for slug, data in db.execute("SELECT slug, data FROM articles").fetchall():
+        try:
+            filled.append((article_from_json(data).text_hash, slug))
+        except (ValueError, KeyError, TypeError):
+            continue  # an unreadable row has no twin to find; the next edit of its file rewrites it
+    db.executemany("UPDATE articles SET text_hash = ? WHERE slug = ?", filled)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
     # v1
-    """
+    Migration("""
     CREATE TABLE files (
         rel TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
@@ -75,13 +109,13 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
-    """,
+    """),
     # v2: an editor can force a held (quality-flagged) translation out: `xlate publish --force`.
-    """
+    Migration("""
     ALTER TABLE renditions ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
-    """,
+    """),
     # v3: reviewed translations, and files that hold them.
-    """
+    Migration("""
     CREATE TABLE files_v3 (
         rel TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
@@ -101,24 +135,31 @@ MIGRATIONS: tuple[str, ...] = (
         base_hash TEXT
     );
     CREATE UNIQUE INDEX reviews_slug_lang ON reviews(slug, lang);
-    """,
+    """),
     # v4: what each article's pages were last rendered from, so a run renders only the changed ones.
-    """
+    Migration("""
     CREATE TABLE pages (
         slug TEXT PRIMARY KEY,
         render_key TEXT NOT NULL
     );
-    """,
+    """),
     # v5: the hash of an article's words as a column, so a new file's duplicate is found by an
-    # index lookup instead of decoding every article (filled for existing rows by _backfill_v5).
-    """
+    # index lookup instead of decoding every article.
+    Migration(
+        """
     ALTER TABLE articles ADD COLUMN text_hash TEXT;
     CREATE INDEX articles_text_hash ON articles(text_hash);
     """,
-    # v6: a machine translation the editors approved by dropping its draft back unchanged.
-    """
+        _fill_text_hash,
+    ),
+    # v6: what ingest warned about each file, shown by `xlate status` while the file is live.
+    Migration("""
+    ALTER TABLE files ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+    """),
+    # v7: a machine translation the editors approved by dropping its draft back unchanged.
+    Migration("""
     ALTER TABLE renditions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
-    """,
+    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -178,62 +219,6 @@ def article_from_json(s: str) -> Article:
 
 
 @dataclass(frozen=True)
-class FileRecord:
-    rel: str
-    size: int
-    mtime_ns: int
-    raw_hash: str
-    slug: str | None
-    status: str
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    slug: str
-    source_rel: str
-    content_hash: str
-    article: Article
-    published_at: datetime | None
-    state: str
-
-
-@dataclass(frozen=True)
-class StoredRendition:
-    """What the store knows of one language version, before it becomes a Rendition."""
-
-    slug: str
-    lang: str
-    title: str
-    blocks: tuple[Block, ...]
-    text_hash: str
-    published_at: datetime
-    updated_at: datetime
-    machine_translated: bool
-    flagged: bool
-    forced: bool = False
-    approved: bool = False  # a machine translation the editors approved (see xlate.drafts)
-    # The article's metadata that reaches the feeds; filled by Store.rendition_heads().
-    author: str | None = None
-    tags: tuple[str, ...] = ()
-    summary: str | None = None
-
-
-@dataclass(frozen=True)
-class Review:
-    """An editor's translation of an article into one language; it replaces MT."""
-
-    rel: str
-    slug: str
-    lang: str
-    article: Article
-    base_hash: str | None  # the original's text hash when the review was saved
-
-    def stale(self, original_text_hash: str) -> bool:
-        # A review saved before its original arrived has nothing to be stale against.
-        return self.base_hash is not None and self.base_hash != original_text_hash
-
-
-@dataclass(frozen=True)
 class MemoryEntry:
     target: str
     score: float | None
@@ -287,20 +272,12 @@ class Store:
             )
         for v in range(version, SCHEMA_VERSION):
             with self.transaction():
-                for stmt in _statements(MIGRATIONS[v]):
+                step = MIGRATIONS[v]
+                for stmt in _statements(step.sql):
                     self.db.execute(stmt)
-                if v + 1 == 5:
-                    self._backfill_v5()
+                if step.hook is not None:
+                    step.hook(self.db)
                 self.db.execute(f"PRAGMA user_version = {v + 1}")
-
-    def _backfill_v5(self) -> None:
-        filled = []
-        for slug, data in self.db.execute("SELECT slug, data FROM articles").fetchall():
-            try:
-                filled.append((article_from_json(data).text_hash, slug))
-            except (ValueError, KeyError, TypeError):
-                continue  # an unreadable row has no twin to find; the next edit of its file rewrites it
-        self.db.executemany("UPDATE articles SET text_hash = ? WHERE slug = ?", filled)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -320,15 +297,45 @@ class Store:
                 raise self._explain(e) from None
 
     # -- meta --------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
+    # One key-value table; each key has a typed pair of methods below.
+    def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str) -> None:
+    def _set_meta(self, key: str, value: str) -> None:
         self.db.execute(
             "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def publish_pending(self) -> bool:
+        """True while stored changes have not reached the feeds (set in the same transaction
+        as the change, cleared in the one that records what was written)."""
+        return self._meta("publish_pending") == "1"
+
+    def mark_publish_pending(self, pending: bool) -> None:
+        self._set_meta("publish_pending", "1" if pending else "0")
+
+    def translation_key(self) -> str | None:
+        """Identity of the routes, models and glossary the stored renditions were made with."""
+        return self._meta("translation_key")
+
+    def set_translation_key(self, key: str) -> None:
+        self._set_meta("translation_key", key)
+
+    def site_key(self) -> str | None:
+        """Identity of the config and xlate version the pages were last rendered with."""
+        return self._meta("site_key")
+
+    def set_site_key(self, key: str) -> None:
+        self._set_meta("site_key", key)
+
+    def drafts_ledger(self) -> str | None:
+        """What xlate.drafts remembers of the drafts it wrote (its own JSON)."""
+        return self._meta("drafts")
+
+    def set_drafts_ledger(self, data: str) -> None:
+        self._set_meta("drafts", data)
 
     def next_timestamp(self, now: datetime) -> datetime:
         """A second-resolution time, strictly after every one handed out before.
@@ -336,24 +343,24 @@ class Store:
         Feed validators warn when two entries share an `updated` value, and readers
         sort by it; handing out distinct times keeps both happy.
         """
-        last = self.get_meta("last_ts")
+        last = self._meta("last_ts")
         ts = now.astimezone(UTC).replace(microsecond=0)
         if last is not None:
             prev = _parse_ts(last)
             if ts <= prev:
                 ts = datetime.fromtimestamp(prev.timestamp() + 1, UTC)
-        self.set_meta("last_ts", _ts(ts))
+        self._set_meta("last_ts", _ts(ts))
         return ts
 
     # -- files -------------------------------------------------------------------------
     def files(self) -> dict[str, FileRecord]:
-        rows = self.db.execute("SELECT rel, size, mtime_ns, raw_hash, slug, status FROM files")
-        return {r[0]: FileRecord(*r) for r in rows}
+        rows = self.db.execute("SELECT rel, size, mtime_ns, raw_hash, slug, status, warnings FROM files")
+        return {r[0]: FileRecord(r[0], r[1], r[2], r[3], r[4], FileStatus(r[5]), tuple(json.loads(r[6]))) for r in rows}
 
     def put_file(self, f: FileRecord) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO files(rel, size, mtime_ns, raw_hash, slug, status) VALUES(?,?,?,?,?,?)",
-            (f.rel, f.size, f.mtime_ns, f.raw_hash, f.slug, f.status),
+            "INSERT OR REPLACE INTO files(rel, size, mtime_ns, raw_hash, slug, status, warnings) VALUES(?,?,?,?,?,?,?)",
+            (f.rel, f.size, f.mtime_ns, f.raw_hash, f.slug, f.status.value, json.dumps(list(f.warnings))),
         )
 
     def delete_file(self, rel: str) -> None:
@@ -371,11 +378,13 @@ class Store:
             chunks = [wanted[i : i + 500] for i in range(0, len(wanted), 500)]  # SQLite's parameter limit
             rows = [r for c in chunks for r in self.db.execute(f"{sql} WHERE slug IN ({','.join('?' * len(c))})", c)]
         return {
-            r[0]: ArticleRecord(r[0], r[1], r[2], article_from_json(r[3]), _parse_ts(r[4]) if r[4] else None, r[5])
+            r[0]: ArticleRecord(
+                r[0], r[1], r[2], article_from_json(r[3]), _parse_ts(r[4]) if r[4] else None, ArticleState(r[5])
+            )
             for r in rows
         }
 
-    def put_article(self, a: Article, lang: str, prob: float, state: str) -> None:
+    def put_article(self, a: Article, lang: str, prob: float, state: ArticleState) -> None:
         self.db.execute(
             """INSERT INTO articles(slug, source_rel, content_hash, data, detected_lang, detected_prob, state,
                                     text_hash)
@@ -384,7 +393,7 @@ class Store:
                  content_hash=excluded.content_hash, data=excluded.data,
                  detected_lang=excluded.detected_lang, detected_prob=excluded.detected_prob,
                  state=excluded.state, text_hash=excluded.text_hash""",
-            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state, a.text_hash),
+            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state.value, a.text_hash),
         )
 
     def article(self, slug: str) -> ArticleRecord | None:
@@ -399,8 +408,8 @@ class Store:
         """Render a ready article again (its reviews changed); no-op for others."""
         self.db.execute("UPDATE articles SET state = 'pending' WHERE slug = ? AND state = 'ready'", (slug,))
 
-    def set_article_state(self, slug: str, state: str) -> None:
-        self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state, slug))
+    def set_article_state(self, slug: str, state: ArticleState) -> None:
+        self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state.value, slug))
 
     def set_article_published(self, slug: str, at: datetime) -> None:
         self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
@@ -416,10 +425,10 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
 
     # -- renditions --------------------------------------------------------------------
-    def rendition_heads(self) -> list[StoredRendition]:
-        """Every rendition of a ready article without its blocks (`blocks` is empty), with the
-        article's author, tags and summary: what the index, the page keys and the choice of
-        feed entries need, read without decoding every article body."""
+    def rendition_heads(self) -> list[RenditionHead]:
+        """Every rendition of a ready article without its blocks, with the article's author,
+        tags and summary: what the index, the page keys and the choice of feed entries need,
+        read without decoding every article body (`rendition_blocks` reads the bodies)."""
         rows = self.db.execute(
             "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
             "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
@@ -435,11 +444,10 @@ class Store:
             return t
 
         return [
-            StoredRendition(
+            RenditionHead(
                 slug=slug,
                 lang=lang,
                 title=title,
-                blocks=(),
                 text_hash=th,
                 published_at=ts(pub),
                 updated_at=ts(upd),

@@ -83,7 +83,6 @@ __all__ = [
     "write_draft",
 ]
 
-LEDGER_KEY = "drafts"
 log = logging.getLogger(__name__)
 
 
@@ -110,7 +109,7 @@ def check_location(cfg: Config) -> None:
 
 
 def load_ledger(store: Store) -> dict[str, DraftRecord]:
-    return ledger_from_json(store.get_meta(LEDGER_KEY))
+    return ledger_from_json(store.drafts_ledger())
 
 
 def review_kind(
@@ -323,9 +322,9 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
             ledger[key] = replace(rec, file=None, sha256=None, stat=None)
     written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now) if plan.write else []
     new = ledger_to_json(ledger)
-    if new != (store.get_meta(LEDGER_KEY) or ledger_to_json({})):
+    if new != (store.drafts_ledger() or ledger_to_json({})):
         with store.transaction():
-            store.set_meta(LEDGER_KEY, new)
+            store.set_drafts_ledger(new)
     for rel in plan.keep_changed:
         log.info("draft %s was changed by an editor: kept as it is (drop it into input/ to publish it)", rel)
     return DraftReport(tuple(written), plan.remove, plan.keep_changed)
@@ -356,7 +355,7 @@ def write_draft(cfg: Config, store: Store, slug: str, lang: str, *, now: datetim
         )
     _write(cfg, _Builder(cfg, store), [want], heads, ledger, now)
     with store.transaction():
-        store.set_meta(LEDGER_KEY, ledger_to_json(ledger))
+        store.set_drafts_ledger(ledger_to_json(ledger))
     return cfg.paths.drafts / want.file
 
 

@@ -53,25 +53,16 @@ class Glossary:
 
     @classmethod
     def load(cls, path: Path | None, targets: Sequence[str]) -> Glossary:
-        """Read a glossary YAML file (see glossary.yaml). Raises ValueError naming the entry."""
+        """Read the glossary YAML file (see glossary.yaml), validated by xlate.config's schema.
+
+        Raises ConfigError naming the term and the fix (the config load has already checked it).
+        """
         if path is None:
             return cls()
-        import yaml
+        from xlate.config import load_glossary
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = data.get("terms") if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            raise ValueError(f"{path}: expected a top-level 'terms:' list")
-        terms = []
-        for i, e in enumerate(entries, start=1):
-            if not isinstance(e, dict) or not isinstance(e.get("forms"), list) or not e["forms"]:
-                raise ValueError(f"{path}: term {i} needs a non-empty 'forms:' list of Lithuanian forms")
-            rend = {k: str(v) for k, v in e.items() if k != "forms"}
-            missing = [t for t in targets if t not in rend]
-            if missing:
-                raise ValueError(f"{path}: term {i} ({e['forms'][0]}) lacks a rendering for {', '.join(missing)}")
-            terms.append(Term(tuple(str(f) for f in e["forms"]), tuple(sorted(rend.items()))))
-        return cls(tuple(terms))
+        model = load_glossary(path, tuple(targets))
+        return cls(tuple(Term(t.forms, tuple(sorted(t.renderings.items()))) for t in model.terms))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,126 @@
+"""Issue 15 end to end: the editors' loop through real runs of the CLI.
+
+Draft written by a run -> dropped into input/ unchanged -> approved (machine-translation
+category kept, held translation released) or edited -> a human translation; the feeds stay
+W3C-valid and byte-stable.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.conftest import run_cli, run_json
+from xlate import config as config_mod
+from xlate.ingest import parse_article
+from xlate.store import Store
+
+VALIDATE = Path("/work/shared/tools/validate-feed")
+MT = "machine-translation"
+
+
+def _entry(project: Path, lang: str, slug: str) -> feedparser.FeedParserDict | None:
+    parsed = feedparser.parse((project / "feeds" / lang / "atom.xml").read_bytes())
+    found = [e for e in parsed.entries if e.link.endswith(f"/{slug}.html")]
+    return found[0] if found else None
+
+
+def _terms(entry: feedparser.FeedParserDict) -> set[str]:
+    return {t.term for t in entry.get("tags", [])}
+
+
+def _heads(project: Path) -> dict[tuple[str, str], object]:
+    cfg = config_mod.load(project / "config.yaml")
+    store = Store(cfg.paths.state)
+    try:
+        return {(h.slug, h.lang): h for h in store.rendition_heads()}
+    finally:
+        store.close()
+
+
+def _feeds(project: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(project)): p.read_bytes() for p in sorted((project / "feeds").rglob("*")) if p.is_file()}
+
+
+def _validate(project: Path) -> None:
+    if not VALIDATE.exists():
+        pytest.skip("the W3C validator (../shared/tools/validate-feed) is not on this machine")
+    files = [str(p) for p in sorted((project / "feeds").glob("*/*.xml"))]
+    proc = subprocess.run([str(VALIDATE), *files], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_unchanged_word_draft_approves_and_edited_markdown_draft_replaces(make_project: Callable[..., Path]) -> None:
+    project = make_project()
+    run_json(project)
+    drafts = project / "drafts"
+    pl = drafts / "pl/skaitymo-klubas.pl.docx"
+    assert pl.is_file() and (drafts / "ru/skaitymo-klubas.ru.docx").is_file()
+    mt = _entry(project, "pl", "skaitymo-klubas")
+    assert mt is not None and MT in _terms(mt)
+
+    # Approve: the Word draft, dropped into input/ under another name, exactly as written.
+    shutil.copy2(pl, project / "input" / "pataisyta kopija.docx")
+    report = run_json(project)
+    assert report["quarantined"] == []
+    approved = _entry(project, "pl", "skaitymo-klubas")
+    assert approved is not None
+    assert MT in _terms(approved)  # still machine translation, now reviewed
+    assert approved.title == mt.title
+    assert mt.content[0].value.split("</p>", 1)[1] == approved.content[0].value.split("</p>", 1)[1]
+    head = _heads(project)[("skaitymo-klubas", "pl")]
+    assert head.approved and head.machine_translated  # type: ignore[attr-defined]
+    assert not pl.exists()  # reviewed: its draft is gone
+    assert (drafts / "ru/skaitymo-klubas.ru.docx").is_file()
+
+    # Edit: the Russian draft in Markdown (one sentence changed) is a human translation.
+    cfg_text = (project / "config.yaml").read_text(encoding="utf-8")
+    (project / "config.yaml").write_text(cfg_text.replace("drafts: docx", "drafts: md"), encoding="utf-8")
+    assert run_cli(project, "publish").returncode == 0  # a new format applies from the next full run
+    ru = drafts / "ru/skaitymo-klubas.ru.md"
+    assert ru.is_file() and not (drafts / "ru/skaitymo-klubas.ru.docx").exists()
+    review = parse_article(ru.name, ru.read_bytes(), config_mod.load(project / "config.yaml").ingest)
+    first = review.blocks[0].text
+    edited = ru.read_text(encoding="utf-8").replace(first, "Осенью в библиотеке начал работу клуб чтения.", 1)
+    (project / "input" / ru.name).write_text(edited, encoding="utf-8")
+    run_json(project)
+    human = _entry(project, "ru", "skaitymo-klubas")
+    assert human is not None and MT not in _terms(human)
+    assert "Осенью в библиотеке начал работу клуб чтения." in human.content[0].value
+    assert not _heads(project)[("skaitymo-klubas", "ru")].machine_translated  # type: ignore[attr-defined]
+    assert not ru.exists()
+    ru_feed = feedparser.parse((project / "feeds/ru/atom.xml").read_bytes())
+    assert all("<!--" not in e.content[0].value for e in ru_feed.entries)
+
+    _validate(project)
+    before = _feeds(project)
+    assert run_json(project)["published"] == 0
+    assert _feeds(project) == before
+
+
+def test_approving_a_held_translations_draft_releases_it(make_project: Callable[..., Path]) -> None:
+    project = make_project(translate__length_ratio=0.05, editorial__on_flag="hold")
+    run_json(project)
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    held = sorted({(f["slug"], f["lang"]) for f in status["flagged"] if f["lang"] == "pl"})
+    assert held
+    slug, lang = held[0]
+    assert _entry(project, lang, slug) is None
+    waiting = json.loads(run_cli(project, "review", "--json").stdout)
+    assert waiting[0]["why"] == "held"
+    draft = project / "drafts" / lang / f"{slug}.{lang}.docx"
+    assert str(draft) in {w["path"] for w in waiting}
+    shutil.move(draft, project / "input" / draft.name)
+    report = run_json(project)
+    assert report["quarantined"] == []
+    released = _entry(project, lang, slug)
+    assert released is not None and MT in _terms(released)
+    waiting = json.loads(run_cli(project, "review", "--json").stdout)
+    assert (slug, lang) not in {(w["slug"], w["lang"]) for w in waiting}
+    _validate(project)
