@@ -20,7 +20,7 @@ from tests.conftest import run_cli, run_json
 from xlate import config as config_mod
 from xlate import segment
 from xlate.config import Ingest
-from xlate.drafts import draft_status, review_kind, sync_drafts, waiting, write_draft
+from xlate.drafts import DraftReport, draft_status, review_kind, sync_drafts, waiting, write_draft
 from xlate.drafts.markdown import comment, escape
 from xlate.drafts.plan import (
     DraftRecord,
@@ -35,7 +35,7 @@ from xlate.drafts.plan import (
     most_urgent_first,
     plan_sync,
 )
-from xlate.errors import ConfigError, UsageError
+from xlate.errors import UsageError
 from xlate.ingest import parse_article
 from xlate.languages import LANGUAGES, language
 from xlate.model import Article, Block, BlockKind
@@ -200,11 +200,10 @@ def test_every_machine_translation_gets_a_draft_that_reads_back_as_exactly_the_m
     make_project: Callable[..., Path], fmt: str
 ) -> None:
     project = make_project(editorial__drafts=fmt)
-    run_json(project)
+    run_json(project)  # the run writes the drafts after publishing
     with _store(project) as (cfg, store):
-        report = sync_drafts(cfg, store)
         heads = [h for h in store.rendition_heads() if h.lang in cfg.targets]
-        assert len(report.written) == len(heads) == 9
+        assert len(list((project / "drafts").rglob(f"*.{fmt}"))) == len(heads) == 9
         for h in heads:
             path = project / "drafts" / h.lang / f"{h.slug}.{h.lang}.{fmt}"
             assert path.is_file()
@@ -305,14 +304,11 @@ def test_retracted_articles_drafts_are_removed(make_project: Callable[..., Path]
     project = make_project()
     run_json(project)
     with _store(project) as (cfg, store):
-        sync_drafts(cfg, store)
+        assert sync_drafts(cfg, store) == DraftReport()  # the run wrote them all already
     drafts = sorted(p.name for p in (project / "drafts").rglob("*.docx"))
     assert "skaitymo-klubas.pl.docx" in drafts
     (project / "input/skaitymo-klubas.txt").unlink()
     assert run_json(project)["retracted"] == 1
-    with _store(project) as (cfg, store):
-        report = sync_drafts(cfg, store)
-    assert sorted(report.removed) == [f"{t}/skaitymo-klubas.{t}.docx" for t in ("en", "pl", "ru")]
     left = sorted(p.name for p in (project / "drafts").rglob("*.docx"))
     assert left == [d for d in drafts if not d.startswith("skaitymo-klubas.")]
 
@@ -329,11 +325,11 @@ def test_review_command_writes_one_draft_now_and_drafts_off_writes_none(make_pro
             write_draft(cfg, store, "no-such-article", "ru")
 
 
-def test_drafts_folder_inside_feeds_is_refused(make_project: Callable[..., Path]) -> None:
+def test_drafts_folder_inside_feeds_is_refused_before_anything_runs(make_project: Callable[..., Path]) -> None:
     project = make_project(paths__drafts="feeds/drafts")
-    run_json(project)
-    with _store(project) as (cfg, store), pytest.raises(ConfigError, match=r"paths\.drafts"):
-        sync_drafts(cfg, store)
+    proc = run_cli(project, "run")
+    assert proc.returncode == 2 and "paths.drafts" in proc.stderr
+    assert not (project / "feeds").exists()
 
 
 def test_review_and_status_commands(make_project: Callable[..., Path]) -> None:
@@ -343,8 +339,10 @@ def test_review_and_status_commands(make_project: Callable[..., Path]) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
     assert rows and {r["why"] for r in rows} == {"held"}
-    assert all("no draft yet" in r["detail"] for r in rows)  # the pipeline does not sync drafts yet
+    assert all(Path(r["path"]).is_file() and not r["detail"] for r in rows)  # the run wrote the drafts
     first = rows[0]
+    Path(first["path"]).unlink()  # e.g. an editor deleted it: `xlate review SLUG LANG` writes it again
+    assert "no draft yet" in json.loads(run_cli(project, "review", "--json").stdout)[0]["detail"]
     proc = run_cli(project, "review", first["slug"], first["lang"])
     assert proc.returncode == 0, proc.stderr
     assert Path(first["path"]).is_file() and proc.stdout.strip() == f"wrote {first['path']}"

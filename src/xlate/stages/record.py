@@ -25,7 +25,9 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
         published = rec.published_at or ts
         changed_any = False
         for lang, v in versions.items():
-            th = rendition_hash(a, v.title, v.blocks) + ("/reviewed" if v.reviewed else "")
+            th = rendition_hash(a, v.title, v.blocks) + (
+                "/approved" if v.approved else "/reviewed" if v.reviewed else ""
+            )
             if old.get(lang) == th:
                 continue
             changed_any = True
@@ -36,7 +38,9 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
                 blocks=v.blocks,
                 published=published,
                 updated=ts,
-                machine_translated=lang != source_lang and not v.reviewed,
+                # drafts: an approved review is still machine translation (reviewed by the editors)
+                machine_translated=lang != source_lang and (v.approved or not v.reviewed),
+                approved=v.approved,
                 flagged=v.flagged,
             )
             store.put_rendition(rendition, th)
