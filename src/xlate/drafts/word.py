@@ -69,9 +69,12 @@ def render(c: DraftContent) -> bytes:
     props.created = props.modified = c.translated_at.replace(tzinfo=None)
     props.revision = 1
 
+    # Style ids looked up once: python-docx scans every style on each lookup by name.
+    ids = {s.name: s.style_id for s in document.styles}
+
     def box(lines: list[str], *, italic: bool) -> None:
         table = document.add_table(rows=1, cols=1)
-        table.style = "Table Grid"
+        table._tbl.tblStyle_val = ids["Table Grid"]
         cell = table.cell(0, 0)
         for i, line in enumerate(lines):
             p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
@@ -81,7 +84,9 @@ def render(c: DraftContent) -> bytes:
             run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
     def paragraph(block: DraftBlock, style: str | None) -> None:
-        p = document.add_paragraph(style=style)
+        p = document.add_paragraph()
+        if style is not None:
+            p._p.style = ids[style]
         first = True
         for s in block.sentences:
             text = _x(s.text.strip())

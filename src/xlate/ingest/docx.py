@@ -46,9 +46,20 @@ def _open(rel: str, data: bytes) -> Any:
         raise InputError(f"{rel}: the Word document is damaged ({type(e).__name__}); {fix}") from None
 
 
-def _kind(p: Any) -> tuple[str, int]:
+def _style_names(document: Any) -> tuple[dict[str, str], str]:
+    """Paragraph style names by style id, and the default paragraph style's name: looked up
+    once per document (python-docx's `paragraph.style` scans every style each time)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    names = {s.style_id: s.name or "" for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return names, (default.name or "") if default is not None else ""
+
+
+def _kind(p: Any, names: dict[str, str], default: str) -> tuple[str, int]:
     """('title'|'heading'|'list'|'quote'|'para', heading level)."""
-    name = (p.style.name if p.style is not None else "") or ""
+    sid = p._p.style
+    name = names.get(sid, default) if sid else default
     if name == "Title":
         return "title", 1
     if m := _HEADING.match(name):
@@ -65,7 +76,8 @@ def _kind(p: Any) -> tuple[str, int]:
 
 def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
     document = _open(rel, data)
-    paras = [(p.text, *_kind(p)) for p in document.paragraphs if p.text.strip()]
+    names, default = _style_names(document)
+    paras = [(p.text, *_kind(p, names, default)) for p in document.paragraphs if p.text.strip()]
     if not paras:
         raise InputError(f"{rel}: the Word document has no text; write the article in it or delete it")
     title_at = next((i for i, (_, k, lvl) in enumerate(paras) if k == "title"), None)
