@@ -122,6 +122,7 @@ def test_approving_a_held_translations_draft_releases_it(make_project: Callable[
     assert report["quarantined"] == []
     released = _entry(project, lang, slug)
     assert released is not None and MT in _terms(released)
+    assert "The model" not in released.content[0].value  # the highlight's comment is not published
     waiting = json.loads(run_cli(project, "review", "--json").stdout)
     assert (slug, lang) not in {(w["slug"], w["lang"]) for w in waiting}
     _validate(project)
@@ -181,3 +182,30 @@ def test_every_draft_a_run_writes_reads_back_as_exactly_its_machine_translation(
 
 def _words(text: str) -> str:
     return " ".join(text.split())
+
+
+def test_word_draft_edited_is_a_human_translation_and_a_stale_review_waits(make_project: Callable[..., Path]) -> None:
+    import docx
+
+    project = make_project()
+    run_json(project)
+    draft = project / "drafts/pl/skaitymo-klubas.pl.docx"
+    document = docx.Document(str(draft))
+    body = [p for p in document.paragraphs if p.text.strip() and p.style is not None and p.style.name != "Title"]
+    body[0].runs[0].text = "Jesienią w bibliotece zaczął działać klub czytelniczy."
+    document.save(str(project / "input" / draft.name))
+    assert run_json(project)["quarantined"] == []
+    entry = _entry(project, "pl", "skaitymo-klubas")
+    assert entry is not None and MT not in _terms(entry)
+    assert "Jesienią w bibliotece zaczął działać klub czytelniczy." in entry.content[0].value
+    assert "The model" not in entry.content[0].value and "xlate draft" not in entry.content[0].value
+    assert not draft.exists()
+
+    # The original changes: the review is stale and waits for the editors, pointing at their file.
+    src = project / "input/skaitymo-klubas.txt"
+    src.write_text(src.read_text(encoding="utf-8") + "\nKlubas susitiks ir gruodį.\n", encoding="utf-8")
+    run_json(project)
+    rows = json.loads(run_cli(project, "review", "--json").stdout)
+    stale = [r for r in rows if r["why"] == "stale review"]
+    assert [(r["slug"], r["lang"]) for r in stale] == [("skaitymo-klubas", "pl")]
+    assert stale[0]["path"] == str(project / "input" / draft.name)
