@@ -209,3 +209,14 @@ def test_word_draft_edited_is_a_human_translation_and_a_stale_review_waits(make_
     stale = [r for r in rows if r["why"] == "stale review"]
     assert [(r["slug"], r["lang"]) for r in stale] == [("skaitymo-klubas", "pl")]
     assert stale[0]["path"] == str(project / "input" / draft.name)
+
+
+def test_drafts_that_cannot_be_written_are_completed_by_the_next_run(make_project: Callable[..., Path]) -> None:
+    project = make_project()
+    (project / "drafts").write_text("a file where the drafts folder should be", encoding="utf-8")
+    proc = run_cli(project, "run")
+    assert proc.returncode == 4 and "drafts" in proc.stderr, proc.stderr
+    assert _entry(project, "pl", "skaitymo-klubas") is not None  # the feeds were published all the same
+    (project / "drafts").unlink()
+    run_json(project)  # nothing new in input/: the run completes the drafts
+    assert len(list((project / "drafts").rglob("*.docx"))) == 9

@@ -144,7 +144,7 @@ def reviewed_text(
 def _stat(path: Path) -> str | None:
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return f"{st.st_size}:{st.st_mtime_ns}"
 
@@ -159,7 +159,7 @@ def _sha(path: Path, rec: DraftRecord | None = None) -> str | None:
         return rec.sha256
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
         return "directory"
@@ -311,16 +311,26 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
     ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
     reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
     plan: SyncPlan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
-    for rel in plan.remove:
-        remove_file(root / rel)
     for key in plan.forget:
         ledger.pop(key, None)
     for key in plan.retire:
         ledger[key] = replace(ledger[key], file=None, sha256=None, stat=None)
-    for key, rec in list(ledger.items()):  # a removed file whose draft is not rewritten
-        if rec.file in plan.remove and key not in {w.key for w in plan.write}:
-            ledger[key] = replace(rec, file=None, sha256=None, stat=None)
-    written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now) if plan.write else []
+    written: list[str] = []
+    try:
+        for rel in plan.remove:
+            remove_file(root / rel)
+            for key, rec in list(ledger.items()):
+                if rec.file == rel:
+                    ledger[key] = replace(rec, file=None, sha256=None, stat=None)
+        if plan.write:
+            written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now)
+    except BaseException:
+        # Whatever was written is remembered (else it would look like an editor's change), and
+        # the next run publishes again, so that it completes the drafts.
+        with store.transaction():
+            store.set_drafts_ledger(ledger_to_json(ledger))
+            store.mark_publish_pending(True)
+        raise
     new = ledger_to_json(ledger)
     if new != (store.drafts_ledger() or ledger_to_json({})):
         with store.transaction():
