@@ -369,3 +369,22 @@ def test_a_same_size_change_is_still_an_editors_change(make_project: Callable[..
             store.db.execute("UPDATE renditions SET text_hash = 'new' WHERE slug = 'skaitymo-klubas'")
         assert "en/skaitymo-klubas.en.md" in sync_drafts(cfg, store).kept_changed
         assert path.read_bytes() == bytes(data)
+
+
+def test_word_draft_with_a_headline_longer_than_words_property_limit() -> None:
+    from xlate.drafts import word
+    from xlate.drafts.content import DraftBlock, DraftContent, Sentence
+
+    title = "Labai ilga antraštė " * 14  # 280 characters: over Word's 255 for a core property
+    content = DraftContent(
+        slug="ilga",
+        lang="pl",
+        source_lang="lt",
+        title=DraftBlock(BlockKind.HEADING, (Sentence(title.strip(), ("degenerate: repeated 1-gram",)),), "Ilga"),
+        blocks=(DraftBlock(BlockKind.PARAGRAPH, (Sentence("Jedno zdanie."),), "Vienas sakinys."),),
+        route="lt->en->pl (lt_en 1.0, en_pl 1.0)",
+        translated_at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
+    )
+    review = parse_article("ilga.pl.docx", word.render(content), INGEST)
+    assert (review.title, [b.text for b in review.blocks]) == (title.strip(), ["Jedno zdanie."])
+    assert (review.translation_of, review.declared_lang) == ("ilga", "pl")

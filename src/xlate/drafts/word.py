@@ -59,7 +59,7 @@ def render(c: DraftContent) -> bytes:
 
     document = docx.Document()
     props = document.core_properties
-    props.title = _x(c.title.text)
+    props.title = _x(c.title.text)[:255]  # Word's limit for a core property
     props.identifier = f"{DRAFT_PREFIX}{c.slug}"
     props.language = c.lang
     props.subject = f"xlate draft ({c.lang})"
