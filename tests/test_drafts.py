@@ -16,7 +16,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_cli, run_json
+from tests.helpers import run_cli, run_json
 from xlate import config as config_mod
 from xlate import segment
 from xlate.config import Ingest
@@ -38,7 +38,7 @@ from xlate.drafts.plan import (
 from xlate.errors import UsageError
 from xlate.ingest import parse_article
 from xlate.languages import LANGUAGES, language
-from xlate.model import Article, Block, BlockKind
+from xlate.model import Article, Block, BlockKind, Review
 from xlate.store import Store
 
 INGEST = Ingest()
@@ -213,7 +213,10 @@ def test_every_machine_translation_gets_a_draft_that_reads_back_as_exactly_the_m
             # Exactly the machine translation's words, block by block: no original, no head, no comment.
             assert review.title == title
             assert [b.text for b in review.blocks] == [b.text for b in blocks]
-            assert review_kind(store, h.slug, h.lang, review, title, blocks) is ReviewKind.APPROVED
+            assert (
+                review_kind(store, Review(path.name, h.slug, h.lang, review, None), title, blocks)
+                is ReviewKind.APPROVED
+            )
         # Nothing changed: nothing is written again.
         again = sync_drafts(cfg, store)
         assert again.written == again.removed == again.kept_changed == ()
@@ -286,7 +289,10 @@ def test_edited_draft_is_a_human_translation_and_never_overwritten(make_project:
         path.write_text(edited, encoding="utf-8")
         review = parse_article(path.name, path.read_bytes(), cfg.ingest)
         title, blocks = _mt(store, "skaitymo-klubas", "pl")
-        assert review_kind(store, "skaitymo-klubas", "pl", review, title, blocks) is ReviewKind.EDITED
+        assert (
+            review_kind(store, Review(path.name, "skaitymo-klubas", "pl", review, None), title, blocks)
+            is ReviewKind.EDITED
+        )
         # The machine translation changes (say a new model): the editor's file stays as it is.
         with store.transaction():
             store.db.execute("UPDATE renditions SET text_hash = 'new' WHERE slug = 'skaitymo-klubas'")

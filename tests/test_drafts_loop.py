@@ -16,10 +16,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.conftest import run_cli, run_json
+from tests.helpers import run_cli, run_json
 from xlate import config as config_mod
 from xlate import drafts
 from xlate.ingest import parse_article
+from xlate.model import Review
 from xlate.store import Store
 
 VALIDATE = Path("/work/shared/tools/validate-feed")
@@ -170,7 +171,9 @@ def test_every_draft_a_run_writes_reads_back_as_exactly_its_machine_translation(
             assert _words(review.title) == _words(h.title), path
             assert [_words(b.text) for b in review.blocks] == [_words(b.text) for b in mt], path
             # ...and dropped back, it publishes exactly the machine translation, as an approval.
-            title, blocks, kind = drafts.reviewed_text(store, h.slug, h.lang, review, h.title, mt)
+            title, blocks, kind = drafts.reviewed_text(
+                store, Review(path.name, h.slug, h.lang, review, None), h.title, mt
+            )
             assert (title, blocks, kind) == (h.title, mt, drafts.ReviewKind.APPROVED)
             published = " ".join([review.title, *(b.text for b in review.blocks)])
             for b in originals[h.slug].blocks:

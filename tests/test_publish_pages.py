@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from tests.test_publish_feeds import BASE, make_cfg, parsed, rend, site_of
+from tests.helpers import BASE, make_cfg, parsed, rend, site_of
 from xlate.errors import NotWritable
 from xlate.publish import inside, publish_site, render_site
 from xlate.publish.feeds import sanitize

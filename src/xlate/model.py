@@ -228,6 +228,7 @@ class RunReport:
     flagged: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[Warned] = field(default_factory=list)
+    scheduled: list[tuple[str, datetime]] = field(default_factory=list)  # held until their date, soonest first
     # When the run left nothing for a later run (no settling file, nothing pending): the number
     # of published articles, which a no-op run reports as unchanged; the CLI then leaves a no-op
     # stamp. None when something waits. Not part of the report's JSON.
@@ -247,6 +248,7 @@ class RunReport:
             "flagged": self.flagged,
             "duplicates": self.duplicates,
             "warnings": [{"file": w.file, "warning": w.warning} for w in self.warnings],
+            "scheduled": [{"slug": slug, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ")} for slug, at in self.scheduled],
         }
 
     def summary_line(self) -> str:

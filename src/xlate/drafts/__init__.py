@@ -7,7 +7,7 @@ editor changed in place. What xlate wrote is remembered in the state (meta key `
 the file's hash, the translation it came from and the fingerprints that mean "approved".
 
 Entry points for the pipeline: `sync_drafts(cfg, store)` after publishing, and
-`review_kind(store, slug, lang, review, machine_title, machine_blocks)` when a reviewed
+`reviewed_text(store, review, machine_title, machine_blocks)` when a reviewed
 translation is rendered. For the CLI: `waiting` and `write_draft` (`xlate review`).
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from xlate.config import Config
-from xlate.drafts.content import DraftContent, assemble, sentence_outputs
+from xlate.drafts.content import DraftContent, Machine, RouteInfo, assemble, sentence_outputs
 from xlate.drafts.plan import (
     HISTORY,
     DraftRecord,
@@ -40,7 +40,7 @@ from xlate.drafts.plan import (
     most_urgent_first,
     plan_sync,
 )
-from xlate.errors import ConfigError, InputError, UsageError
+from xlate.errors import ConfigError, InputError, UsageError, XlateError
 from xlate.model import Article, Block
 from xlate.store import Store
 
@@ -112,33 +112,41 @@ def load_ledger(store: Store) -> dict[str, DraftRecord]:
     return ledger_from_json(store.drafts_ledger())
 
 
-def review_kind(
-    store: Store, slug: str, lang: str, review: Article, machine_title: str, machine_blocks: Sequence[Block]
-) -> ReviewKind:
+class ReviewRecord(Protocol):
+    """A stored reviewed translation (`xlate.model.Review`)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def article(self) -> Article: ...
+
+
+def review_kind(store: Store, review: ReviewRecord, machine_title: str, machine_blocks: Sequence[Block]) -> ReviewKind:
     """Approved when the review's words are the current machine translation's or those of a
-    draft xlate wrote for (slug, lang); edited otherwise."""
-    known = set(load_ledger(store).get(f"{lang}/{slug}", _EMPTY).approves)
+    draft xlate wrote for its (slug, lang); edited otherwise."""
+    known = set(load_ledger(store).get(f"{review.lang}/{review.slug}", _EMPTY).approves)
     known.add(fingerprint(machine_title, machine_blocks))
-    return classify_review(fingerprint(review.title, review.blocks), known)
+    return classify_review(fingerprint(review.article.title, review.article.blocks), known)
 
 
 _EMPTY = DraftRecord("", "", None, None, None)
 
 
 def reviewed_text(
-    store: Store, slug: str, lang: str, review: Article, machine_title: str, machine_blocks: tuple[Block, ...]
+    store: Store, review: ReviewRecord, machine_title: str, machine_blocks: tuple[Block, ...]
 ) -> tuple[str, tuple[Block, ...], ReviewKind]:
     """What to publish for a reviewed translation that wins over MT, and whether it is an approval.
 
     An approval of the current machine translation publishes the machine translation itself
     (its block kinds, e.g. a byline, survive a Markdown round trip); an approval of an earlier
     one (the models changed since) and an edit publish the review's text."""
-    kind = review_kind(store, slug, lang, review, machine_title, machine_blocks)
-    if kind is ReviewKind.APPROVED and fingerprint(review.title, review.blocks) == fingerprint(
-        machine_title, machine_blocks
-    ):
+    kind = review_kind(store, review, machine_title, machine_blocks)
+    r = review.article
+    if kind is ReviewKind.APPROVED and fingerprint(r.title, r.blocks) == fingerprint(machine_title, machine_blocks):
         return machine_title, machine_blocks, kind
-    return review.title, review.blocks, kind
+    return r.title, r.blocks, kind
 
 
 def _stat(path: Path) -> str | None:
@@ -166,51 +174,45 @@ def _sha(path: Path, rec: DraftRecord | None = None) -> str | None:
 
 
 class _Builder:
-    """Builds draft contents; loads routes, model ids and the glossary once, when first needed."""
+    """Builds draft contents; loads routes, packages and the glossary once, when first needed."""
 
     def __init__(self, cfg: Config, store: Store) -> None:
         self.cfg, self.store = cfg, store
-        self._ready = False
-        self.routes: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._routes: dict[str, RouteInfo] | None = None
         self.labels: dict[str, str] = {}
-        self.model_ids: dict[tuple[str, str], str] = {}
-        self.glossary: object = None
 
-    def _load(self) -> None:
+    def _load(self) -> dict[str, RouteInfo]:
         from xlate.translate.packages import installed, plan_routes, route_label
         from xlate.translate.protect import Glossary
 
         cfg = self.cfg
         pkgs = installed(cfg.paths.models)
-        self.routes, _ = plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
-        self.model_ids = {p: pkgs[p].model_id() for r in self.routes.values() for p in r}
-        for t, r in self.routes.items():
+        routes, _ = plan_routes(set(pkgs), cfg.source_lang, cfg.targets, cfg.pivot)
+        try:
+            glossary: Glossary | None = Glossary.load(cfg.paths.glossary, cfg.targets)
+        except (OSError, ValueError, XlateError):
+            glossary = None  # the run reports a broken glossary; drafts lose only the sentence marks
+        for t, r in routes.items():
             versions = ", ".join(f"{a}_{b} {pkgs[(a, b)].version}" for a, b in r)
             self.labels[t] = f"{route_label(r)} ({versions})"
-        try:
-            self.glossary = Glossary.load(cfg.paths.glossary, cfg.targets)
-        except (OSError, ValueError):
-            self.glossary = None  # the run reports a broken glossary; drafts lose only the sentence marks
-        self._ready = True
+        return {t: RouteInfo(t, tuple(r), {p: pkgs[p] for p in r}, glossary) for t, r in routes.items()}
 
     def content(self, article: Article, head: Head, blocks: tuple[Block, ...]) -> DraftContent:
-        if not self._ready:
-            self._load()
+        if self._routes is None:
+            self._routes = self._load()
         lang = head.lang
-        route = self.routes.get(lang, ())
-        sentences = sentence_outputs(article, lang, route, self.model_ids, self.glossary, self.store)
-        return assemble(
-            article,
+        route = self._routes.get(lang)
+        sentences = None if route is None else sentence_outputs(article, route, self.store)
+        mt = Machine(
             lang,
-            self.cfg.source_lang,
             head.title,
             blocks,
-            sentences,
             self.labels.get(lang, "(models no longer installed)"),
             head.updated_at,
             held=self.cfg.editorial.on_flag == "hold" and head.flagged and not head.forced,
             flagged=head.flagged,
         )
+        return assemble(article, self.cfg.source_lang, mt, sentences)
 
 
 def _render(fmt: str, c: DraftContent) -> bytes:
@@ -226,9 +228,10 @@ def _render(fmt: str, c: DraftContent) -> bytes:
 def _read_back(cfg: Config, rel: str, data: bytes) -> str | None:
     """The fingerprint of the draft as the reviewed-translation reader reads it."""
     from xlate.ingest import parse_article
+    from xlate.ingest.formats import ReadContext
 
     try:
-        a = parse_article(rel, data, cfg.ingest)
+        a = parse_article(rel, data, ReadContext.from_config(cfg))
     except InputError as e:
         log.warning("draft %s could not be read back as a reviewed translation: %s", rel, e)
         return None
@@ -248,15 +251,11 @@ def _wanted(cfg: Config, heads: Iterable[Head]) -> dict[str, Wanted]:
 
 
 def _write(
-    cfg: Config,
-    builder: _Builder,
-    wants: Sequence[Wanted],
-    heads: Mapping[str, Head],
-    ledger: dict[str, DraftRecord],
-    now: datetime,
+    builder: _Builder, wants: Sequence[Wanted], heads: Mapping[str, Head], ledger: dict[str, DraftRecord], now: datetime
 ) -> list[str]:
     from xlate.publish.atomic import ensure_dir, write_atomic
 
+    cfg = builder.cfg
     store, root, fmt = builder.store, cfg.paths.drafts, cfg.editorial.drafts
     if fmt == "off":
         fmt = "docx"
@@ -323,7 +322,7 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
                 if rec.file == rel:
                     ledger[key] = replace(rec, file=None, sha256=None, stat=None)
         if plan.write:
-            written = _write(cfg, _Builder(cfg, store), plan.write, by_key, ledger, now)
+            written = _write(_Builder(cfg, store), plan.write, by_key, ledger, now)
     except BaseException:
         # Whatever was written is remembered (else it would look like an editor's change), and
         # the next run publishes again, so that it completes the drafts.
@@ -363,7 +362,7 @@ def write_draft(cfg: Config, store: Store, slug: str, lang: str, *, now: datetim
             f"{cfg.paths.drafts / want.file}: changed by an editor; drop it into input/, "
             "or delete it to get a new draft"
         )
-    _write(cfg, _Builder(cfg, store), [want], heads, ledger, now)
+    _write(_Builder(cfg, store), [want], heads, ledger, now)
     with store.transaction():
         store.set_drafts_ledger(ledger_to_json(ledger))
     return cfg.paths.drafts / want.file

@@ -9,9 +9,10 @@ the draft shows whole blocks without sentence marks: never a wrong mark.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from xlate.model import Article, Block, BlockKind
 from xlate.store import Store
@@ -75,88 +76,66 @@ class DraftContent:
 Hop = tuple[str, str]
 
 
-def sentence_outputs(
-    article: Article,
-    lang: str,
-    route: Sequence[Hop],
-    model_ids: Mapping[Hop, str],
-    glossary: object,
-    store: Store,
-) -> list[list[Sentence]] | None:
+@dataclass(frozen=True)
+class RouteInfo:
+    """How one target was translated: its hops, the installed packages and the glossary."""
+
+    lang: str
+    hops: tuple[Hop, ...]
+    packages: Mapping[Hop, Any]  # InstalledPackage by pair
+    glossary: Any  # xlate.translate.protect.Glossary, or None when it could not be read
+
+
+class _MemoryOnly:
+    """An executor that decodes nothing: what the memory lacks stays untranslated (no marks)."""
+
+    def decode(self, batches: Iterable[Any]) -> Iterator[tuple[Any, list[Any]]]:
+        for _ in batches:
+            pass
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+def sentence_outputs(article: Article, route: RouteInfo, store: Store) -> list[list[Sentence]] | None:
     """Per unit block (title first), the translated sentences with their quality flags, as the
-    translate stage produced them; None when the memory cannot tell."""
+    translate stage produced them (the same segmentation, protection and resolution, from the
+    memory only); None when the memory cannot tell."""
     from xlate import segment
-    from xlate.translate import is_quality_flag
-    from xlate.translate.memory import normalize
-    from xlate.translate.protect import Glossary, Protected, protect
+    from xlate.translate import is_quality_flag, translate_units
+    from xlate.translate.protect import Glossary, protect
 
-    if not isinstance(glossary, Glossary) or not route or any(h not in model_ids for h in route):
+    if not isinstance(route.glossary, Glossary) or not route.hops or any(h not in route.packages for h in route.hops):
         return None
-    units = [[protect(u, glossary, article.keep) for u in b] for b in segment.segment(article.title, article.blocks)]
-
-    def follow(texts: Sequence[str]) -> dict[str, tuple[str, tuple[str, ...]]] | None:
-        """Each text through the route: (output, flags) by the text, or None if memory lacks one."""
-        current = {t: (t, ()) for t in texts}  # text -> (current output, flags so far)
-        out: dict[str, tuple[str, tuple[str, ...]]] = dict(current)
-        for hop in route:
-            wanted = {normalize(o) for o, _ in out.values() if o.strip()}
-            found = store.memory_get(model_ids[hop], wanted)
-            nxt: dict[str, tuple[str, tuple[str, ...]]] = {}
-            for t, (o, flags) in out.items():
-                if not o.strip():
-                    nxt[t] = (o, flags)
-                    continue
-                e = found.get(normalize(o))
-                if e is None:
-                    return None
-                nxt[t] = (e.target, (*flags, *(f for f in e.flags.split(",") if f)))
-            out = nxt
-        return out
-
-    protected = follow(sorted({u.text for b in units for u in b}))
-    if protected is None:
+    units = [
+        [protect(u, route.glossary, article.keep) for u in b] for b in segment.segment(article.title, article.blocks)
+    ]
+    unique = sorted({u for b in units for u in b}, key=lambda u: u.text)
+    translated, _ = translate_units(unique, {route.lang: route.hops}, dict(route.packages), _MemoryOnly(), store)
+    outs = translated[route.lang]
+    if any(u not in outs for b in units for u in b):
         return None
-    result: list[list[Sentence]] = []
-    broken: list[Protected] = []
-    for b in units:
-        row = []
-        for u in b:
-            o, flags = protected[u.text]
-            restored = u.restore(o, lang) if u.slots else o
-            if restored is None:
-                broken.append(u)
-                row.append(Sentence(""))  # filled below
-            else:
-                row.append(Sentence(restored, tuple(sorted({f for f in flags if is_quality_flag(f)}))))
-        result.append(row)
-    if broken:
-        plain = follow(sorted({u.source for u in broken}))
-        if plain is None:
-            return None
-        for b, row in zip(units, result, strict=True):
-            for i, u in enumerate(b):
-                if u in broken:
-                    o, flags = plain[u.source]
-                    q = {f for f in flags if is_quality_flag(f)} | {"placeholder lost"}
-                    row[i] = Sentence(o, tuple(sorted(q)))
-    return result
+    return [[Sentence(outs[u].text, tuple(f for f in outs[u].flags if is_quality_flag(f))) for u in b] for b in units]
 
 
-def assemble(
-    article: Article,
-    lang: str,
-    source_lang: str,
-    title: str,
-    blocks: Sequence[Block],
-    sentences: list[list[Sentence]] | None,
-    route: str,
-    translated_at: datetime,
-    held: bool,
-    flagged: bool,
-) -> DraftContent:
+@dataclass(frozen=True)
+class Machine:
+    """The stored machine translation a draft is written from."""
+
+    lang: str
+    title: str
+    blocks: tuple[Block, ...]
+    route: str  # e.g. "lt->en->pl (lt_en 1.1, en_pl 1.0)"
+    translated_at: datetime
+    held: bool = False
+    flagged: bool = False
+
+
+def assemble(article: Article, source_lang: str, mt: Machine, sentences: list[list[Sentence]] | None) -> DraftContent:
     """Put the stored translation and the recovered sentences together. The stored text is
     the truth: sentences are used only when they join to exactly that text."""
-    stored = [title, *(b.text for b in blocks)]
+    stored = [mt.title, *(b.text for b in mt.blocks)]
     if sentences is not None and len(sentences) == len(stored):
         joined = [DraftBlock(BlockKind.PARAGRAPH, tuple(s), "").text for s in sentences]
         if joined != stored:
@@ -167,16 +146,16 @@ def assemble(
     if len(originals) != len(stored):
         originals = [""] * len(stored)
     per = sentences if sentences is not None else [[Sentence(t)] for t in stored]
-    kinds = [BlockKind.HEADING, *(b.kind for b in blocks)]
+    kinds = [BlockKind.HEADING, *(b.kind for b in mt.blocks)]
     made = [DraftBlock(kind, tuple(ss), orig) for kind, ss, orig in zip(kinds, per, originals, strict=True)]
     return DraftContent(
         slug=article.slug,
-        lang=lang,
+        lang=mt.lang,
         source_lang=source_lang,
         title=made[0],
         blocks=tuple(made[1:]),
-        route=route,
-        translated_at=translated_at,
-        held=held,
-        flagged=flagged,
+        route=mt.route,
+        translated_at=mt.translated_at,
+        held=mt.held,
+        flagged=mt.flagged,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from xlate.drafts.content import DraftBlock, DraftContent, reason
 from xlate.ingest.docx import DRAFT_PREFIX
@@ -52,12 +53,7 @@ def head_lines(c: DraftContent, fmt_note: str) -> list[str]:
     return lines
 
 
-def render(c: DraftContent) -> bytes:
-    import docx
-    from docx.enum.text import WD_COLOR_INDEX
-    from docx.shared import Pt, RGBColor
-
-    document = docx.Document()
+def _properties(document: Any, c: DraftContent) -> None:
     props = document.core_properties
     props.title = _x(c.title.text)[:255]  # Word's limit for a core property
     props.identifier = f"{DRAFT_PREFIX}{c.slug}"
@@ -66,15 +62,25 @@ def render(c: DraftContent) -> bytes:
     props.author = "xlate"
     props.last_modified_by = "xlate"
     props.comments = f"Machine translation by {c.route}"
-    props.created = props.modified = c.translated_at.replace(tzinfo=None)
+    # `created` stays the template's, which ingest reads as "no date": a draft is not an article's date.
+    props.modified = c.translated_at.replace(tzinfo=None)
     props.revision = 1
 
-    # Style ids looked up once: python-docx scans every style on each lookup by name.
-    ids = {s.name: s.style_id for s in document.styles}
 
-    def box(lines: list[str], *, italic: bool) -> None:
-        table = document.add_table(rows=1, cols=1)
-        table._tbl.tblStyle_val = ids["Table Grid"]
+class _Writer:
+    """Adds the draft's parts to a python-docx document."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        # Style ids looked up once: python-docx scans every style on each lookup by name.
+        self.ids = {s.name: s.style_id for s in document.styles}
+
+    def box(self, lines: list[str], *, italic: bool) -> None:
+        """A grey one-cell table: the reviewed-translation reader skips tables."""
+        from docx.shared import Pt, RGBColor
+
+        table = self.document.add_table(rows=1, cols=1)
+        table._tbl.tblStyle_val = self.ids["Table Grid"]
         cell = table.cell(0, 0)
         for i, line in enumerate(lines):
             p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
@@ -83,36 +89,37 @@ def render(c: DraftContent) -> bytes:
             run.font.size = Pt(9)
             run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
-    def paragraph(block: DraftBlock, style: str | None) -> None:
-        p = document.add_paragraph()
-        if style is not None:
-            p._p.style = ids[style]
-        first = True
-        for s in block.sentences:
-            text = _x(s.text.strip())
-            if not text:
-                continue
-            if not first:
-                p.add_run(" ")
-            first = False
-            run = p.add_run(text)
-            if s.flags:
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-                document.add_comment(
-                    [run], text=_x(" ".join(reason(f) for f in s.flags)), author="xlate", initials="XL"
-                )
-        if block.original:
-            box([block.original], italic=True)
+    def paragraph(self, block: DraftBlock, style: str | None) -> None:
+        """The translation, one run per sentence; a flagged one highlighted, with a comment."""
+        from docx.enum.text import WD_COLOR_INDEX
 
-    box(
-        head_lines(
-            c, "The grey boxes hold the original and the comments say why a sentence is marked; neither is published."
-        ),
-        italic=False,
-    )
-    paragraph(c.title, "Title")
+        p = self.document.add_paragraph()
+        if style is not None:
+            p._p.style = self.ids[style]
+        texts = [(t, s.flags) for s in block.sentences if (t := _x(s.text.strip()))]
+        for i, (text, flags) in enumerate(texts):
+            if i:
+                p.add_run(" ")
+            run = p.add_run(text)
+            if flags:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                why = _x(" ".join(reason(f) for f in flags))
+                self.document.add_comment([run], text=why, author="xlate", initials="XL")
+        if block.original:
+            self.box([block.original], italic=True)
+
+
+def render(c: DraftContent) -> bytes:
+    import docx
+
+    document = docx.Document()
+    _properties(document, c)
+    w = _Writer(document)
+    note = "The grey boxes hold the original and the comments say why a sentence is marked; neither is published."
+    w.box(head_lines(c, note), italic=False)
+    w.paragraph(c.title, "Title")
     for b in c.blocks:
-        paragraph(b, _STYLE.get(b.kind))
+        w.paragraph(b, _STYLE.get(b.kind))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

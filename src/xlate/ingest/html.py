@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from xlate.config import Ingest
 from xlate.errors import InputError
-from xlate.ingest.text import clean, control_note, decode, finish_article, lang_code, sniff_charset
+from xlate.ingest.formats import ReadContext
+from xlate.ingest.text import clean, control_note, decode, finish_article, lang_code, sniff_charset, to_utc
+from xlate.languages import language
 from xlate.model import Article, Block, BlockKind
 
 # Removed with their content: code, chrome around the article, media, forms.
@@ -28,6 +29,10 @@ CONTAINERS = frozenset({
     "tr", "td", "th", "ul", "ol", "dl", "li", "blockquote", "details", "summary", "hgroup",
 })  # fmt: skip
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A <time> inside running text is a date the article talks about ("the fair on <time>…"),
+# not when it was published.
+TEXT_BLOCKS = frozenset({*PARAS, *HEADINGS, "li", "blockquote", "td", "th", "figcaption", "q", "cite"})
+_PUBLISHED_META = frozenset({"article:published_time", "datepublished", "dcterms.date", "dc.date"})
 
 
 def _is_element(el: Any) -> bool:
@@ -88,11 +93,11 @@ def _inside(el: Any, tags: frozenset[str]) -> bool:
     return any(a.tag in tags for a in el.iterancestors() if _is_element(a))
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     import lxml.etree
     import lxml.html
 
-    text, removed = clean(decode(rel, data, hint=sniff_charset(data)))
+    text, removed = clean(decode(rel, data, language(ctx.source_lang), hint=sniff_charset(data)))
     notes = [control_note(removed)] if removed else []
     text = _XML_DECL.sub("", text)  # lxml refuses str input that declares an encoding
     if not text.strip():
@@ -143,6 +148,8 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         if (m.get("name") or "").strip().lower() == "description" and m.get("content"):
             summary = m.get("content")
             break
+    when, date_notes = published(rel, doc, ctx)
+    notes.extend(date_notes)
     lang = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
     try:
         lang_code(rel, lang)
@@ -152,7 +159,7 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         lang = None
     return finish_article(
         rel,
-        cfg,
+        ctx,
         title=title,
         blocks=walker.blocks,
         notes=notes,
@@ -160,4 +167,35 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         summary=summary,
         declared_lang=lang,
         keep=keep,
+        when=when,
     )
+
+
+def _date_candidates(doc: Any) -> list[tuple[str, str]]:
+    """(where, value) pairs that may say when the page was published, best first: the
+    page's metadata (`article:published_time` and its kin), then a `<time datetime>`
+    marked as the publication date, then one outside the running text."""
+    out: list[tuple[str, str]] = []
+    for m in doc.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        if key in _PUBLISHED_META and (m.get("content") or "").strip():
+            out.append((f"<meta {key}>", m.get("content").strip()))
+    times = [t for t in doc.iter("time") if (t.get("datetime") or "").strip()]
+    marked = [t for t in times if t.get("pubdate") is not None or (t.get("itemprop") or "") == "datePublished"]
+    loose = [t for t in times if t not in marked and not _inside(t, TEXT_BLOCKS)]
+    out.extend(("<time datetime>", t.get("datetime").strip()) for t in (*marked, *loose))
+    return out
+
+
+def published(rel: str, doc: Any, ctx: ReadContext) -> tuple[str | None, list[str]]:
+    """The page's own publication date (a value `to_utc` accepts) and notes on values
+    that were no date. A page template's odd value is not the editor's to fix: it is
+    skipped, never a reason to refuse the article."""
+    notes: list[str] = []
+    for where, value in _date_candidates(doc):
+        try:
+            if to_utc(rel, value, ctx.timezone) is not None:
+                return value, notes
+        except InputError:
+            notes.append(f"ignored the date in {where} ({value[:40]!r}): not a date and time")
+    return None, notes

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from xlate.errors import ConfigError
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-
 # Files editors' tools leave while a document is open or being copied. They are
 # skipped, never quarantined: they vanish by themselves.
 TEMP_PATTERNS = ("~$*", ".~lock*", "*.swp", "*.swx", "*.part", "*.partial", "*.crdownload", "*.tmp", "*~")
@@ -53,7 +51,8 @@ def scan(input_dir: Path, *, settle_seconds: float, now: float) -> tuple[list[So
     """Files to ingest and files deliberately left alone (with why), both by rel.
 
     Files with unsupported extensions are returned too: parse_article rejects
-    them with a message naming the supported formats, which the editor sees.
+    them with a message naming the supported formats (`formats.SUPPORTED`), which
+    the editor sees.
     """
     root = Path(input_dir)
     if not root.is_dir():

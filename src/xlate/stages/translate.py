@@ -97,7 +97,7 @@ def _versions(
         title, blocks = segment.rebuild([o.text for o in outs[0]], [[o.text for o in b] for b in outs[1:]], a.blocks)
         if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
             # drafts: a review that is an unchanged draft approves the MT (it keeps its MT notice)
-            rt, rb, kind = drafts.reviewed_text(store, a.slug, t, review.article, title, blocks)
+            rt, rb, kind = drafts.reviewed_text(store, review, title, blocks)
             versions[t] = Version(rt, rb, reviewed=True, approved=kind is drafts.ReviewKind.APPROVED)
             continue
         versions[t] = Version(title, blocks, flagged=flagged)
