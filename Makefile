@@ -17,7 +17,7 @@ setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 setup-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,ray]'
 
 run:
 	./run.sh

@@ -5,7 +5,6 @@ article."""
 
 from __future__ import annotations
 
-import calendar
 import json
 import sqlite3
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.conftest import run_cli, run_json
+from tests.helpers import run_cli, run_json
 from xlate import noop
 
 TOWNS = ["Marijampolėje", "Kaune", "Vilniuje", "Alytuje", "Šiauliuose", "Panevėžyje", "Utenoje", "Telšiuose"]
@@ -55,7 +54,7 @@ def _entries(project: Path, lang: str) -> Iterator[tuple[str, list[tuple[str, da
         for e in parsed.entries:
             slug = e.link.rsplit("/", 1)[-1].removesuffix(".html")
             updated = _at(e.updated) if name == "atom.xml" else None
-            rows.append((slug, datetime.fromtimestamp(calendar.timegm(e.published_parsed), UTC), updated))
+            rows.append((slug, datetime(*e.published_parsed[:6]).replace(tzinfo=UTC), updated))
         yield f"{lang}/{name}", rows
     items = json.loads((folder / "feed.json").read_bytes())["items"]
     rows = [

@@ -223,3 +223,26 @@ def test_drafts_that_cannot_be_written_are_completed_by_the_next_run(make_projec
     (project / "drafts").unlink()
     run_json(project)  # nothing new in input/: the run completes the drafts
     assert len(list((project / "drafts").rglob("*.docx"))) == 9
+
+
+def test_approved_drafts_carry_the_reviewed_notice_in_every_language(make_project: Callable[..., Path]) -> None:
+    from xlate.languages import language
+
+    project = make_project(editorial__drafts="md")
+    run_json(project)
+    for lang in ("en", "pl", "ru"):
+        plain = _entry(project, lang, "vaiku-knygu-savaite")
+        assert plain is not None and language(lang).mt_notice["lt"] in plain.content[0].value
+        draft = project / "drafts" / lang / f"vaiku-knygu-savaite.{lang}.md"
+        shutil.copy2(draft, project / "input" / draft.name)
+    assert run_json(project)["quarantined"] == []
+    for lang in ("en", "pl", "ru"):
+        notice = language(lang).reviewed_notice["lt"]
+        entry = _entry(project, lang, "vaiku-knygu-savaite")
+        assert entry is not None and MT in _terms(entry), lang
+        assert notice in entry.content[0].value, lang
+        assert language(lang).mt_notice["lt"] not in entry.content[0].value, lang
+        page = (project / "feeds" / lang / "vaiku-knygu-savaite.html").read_text(encoding="utf-8")
+        assert notice in page, lang
+        assert not (project / "drafts" / lang / f"vaiku-knygu-savaite.{lang}.md").exists()
+    _validate(project)

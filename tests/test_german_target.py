@@ -93,11 +93,6 @@ def test_german_feeds_and_pages_from_config_plus_one_package(german_project: Pat
         assert book[lt_title]["de"] in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the notice texts come from xlate.languages once the publish branch wires the table into "
-    "publish/feeds.py and pages.py (today German gets the English default); strict: remove this mark then",
-)
 def test_every_german_entry_and_page_carries_the_german_notice(german_project: Path) -> None:
     run_json(german_project)
     feeds = german_project / "feeds"

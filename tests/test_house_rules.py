@@ -8,7 +8,7 @@ Today's offenders are listed by name below with the size they have now, as a cei
 shrink, never grow, and nothing new may join. The lists shrink as issue 13 lands; an entry that
 no longer offends is reported as a warning so that it is deleted.
 
-Today: decide's records moved to model.py and the no-op stamp's cycle is gone (core's split).
+Gone so far: decide's I/O imports, the no-op stamp's cycle, _Run, Store over 300 lines (core's split).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ LONG_ALLOWED: dict[str, int] = {
     "xlate.ingest.html.parse": 73,
     "xlate.ingest.scan.scan": 81,
     "xlate.ingest.text.finish_article": 75,
-    "xlate.store.Store": 368,
     "xlate.translate.translate_all": 75,
 }
 
@@ -43,7 +42,6 @@ LONG_ALLOWED: dict[str, int] = {
 COMPLEXITY_ALLOWED: dict[str, frozenset[str]] = {
     "bench/corpus.py::Generator.extension": frozenset({"PLR0911"}),
     "src/xlate/cliopts.py::Opt.__init__": frozenset({"PLR0913"}),
-    "src/xlate/cliopts.py::_take": frozenset({"PLR0911"}),
     "src/xlate/ingest/html.py::parse": frozenset({"C901"}),
     "src/xlate/ingest/markdown.py::body_blocks": frozenset({"C901", "PLR0912"}),
     "src/xlate/ingest/scan.py::scan": frozenset({"C901", "PLR0915"}),
@@ -52,10 +50,7 @@ COMPLEXITY_ALLOWED: dict[str, frozenset[str]] = {
     "src/xlate/ingest/text.py::finish_article": frozenset({"PLR0913"}),
     "src/xlate/ingest/txt.py::parse_text": frozenset({"C901"}),
     "src/xlate/noop.py::write": frozenset({"PLR0913"}),
-    "src/xlate/pipeline.py::_stages": frozenset({"PLR0913"}),
-    "src/xlate/pipeline.py::_translate_and_record": frozenset({"PLR0913"}),
     "src/xlate/stages/ingest.py::ingest": frozenset({"PLR0913"}),
-    "src/xlate/status.py::render_text": frozenset({"C901"}),
     "src/xlate/translate/__init__.py::translate_all": frozenset({"C901", "PLR0913"}),
     "src/xlate/translate/__init__.py::translate_units": frozenset({"PLR0913"}),
     "tests/fixtures/build_models.py::train_pair": frozenset({"C901", "PLR0915"}),

@@ -82,7 +82,8 @@ class LanguageText(_Strict):
 class Feeds(_Strict):
     max_items: int = Field(default=50, ge=1, le=10_000)
     max_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
-    index_items: int = Field(default=20, ge=1, le=10_000)  # articles listed per language on index.html
+    # Newest articles per language on the index pages; the rest are on monthly archive pages.
+    index_items: int = Field(default=20, ge=1, le=1_000)
 
 
 class Ingest(_Strict):
@@ -306,6 +307,7 @@ def load(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid YAML ({_yaml_problem(e)}); fix the syntax there") from None
     cfg = parse(data, path.resolve().parent, where=str(path))
     check_hardware(cfg.translate, where=str(path))
+    check_executor(cfg.translate, where=str(path))
     if cfg.paths.glossary is not None:
         load_glossary(cfg.paths.glossary, cfg.targets)  # refused now, not mid-run
     return cfg
@@ -338,6 +340,18 @@ def check_hardware(t: Translate, where: str = "config") -> None:
         raise ConfigError(
             f"{where}: translate.compute_type: {t.compute_type} is not supported on this machine's {device}; "
             f"use one of {', '.join(supported)} (int8 is the fastest on CPUs)"
+        )
+
+
+def check_executor(t: Translate, where: str = "config") -> None:
+    """`executor: ray` without Ray installed fails at load time (exit 2), not after ingest.
+    Looks for the module without importing it."""
+    import importlib.util
+
+    if t.executor == "ray" and importlib.util.find_spec("ray") is None:
+        raise ConfigError(
+            f"{where}: translate.executor: ray, but Ray is not installed here; install it with "
+            "pip install 'xlate[ray]' (on every node of the cluster), or set translate.executor: local"
         )
 
 

@@ -103,9 +103,7 @@ class Rendition:
     summary: str | None = None
     machine_translated: bool = False
     flagged: bool = False  # some sentence failed a quality check
-    # A machine translation the editors read and approved (its draft came back unchanged):
-    # it keeps the machine-translation category, with the "reviewed by the editors" notice.
-    approved: bool = False
+    approved: bool = False  # a machine translation an editor approved: the reviewed notice
 
 
 class ArticleState(StrEnum):
