@@ -31,9 +31,7 @@ MAX_CLASS_LINES = 300
 
 # Shrinks as issue 13 lands: qualified name -> its length today (a ceiling, not a permission to grow).
 LONG_ALLOWED: dict[str, int] = {
-    "xlate.ingest.html.read": 76,
-    "xlate.ingest.scan.scan": 82,
-    "xlate.ingest.text.finish_article": 78,
+    "xlate.ingest.scan.scan": 81,
 }
 
 # Shrinks as issue 13 lands: today's offenders of ruff's complexity rules (pyproject's
@@ -41,7 +39,6 @@ LONG_ALLOWED: dict[str, int] = {
 COMPLEXITY_ALLOWED: dict[str, frozenset[str]] = {
     "bench/corpus.py::Generator.extension": frozenset({"PLR0911"}),
     "src/xlate/cliopts.py::Opt.__init__": frozenset({"PLR0913"}),
-    "src/xlate/ingest/html.py::read": frozenset({"C901"}),
     "src/xlate/ingest/markdown.py::body_blocks": frozenset({"C901", "PLR0912"}),
     "src/xlate/ingest/scan.py::scan": frozenset({"C901", "PLR0915"}),
     "src/xlate/ingest/scan.py::scan.visit": frozenset({"C901", "PLR0912"}),

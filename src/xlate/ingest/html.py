@@ -93,7 +93,12 @@ def _inside(el: Any, tags: frozenset[str]) -> bool:
     return any(a.tag in tags for a in el.iterancestors() if _is_element(a))
 
 
-def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
+# Site chrome: an <h1> or <main> inside these is not the article's.
+CHROME = frozenset({"nav", "footer", "aside", "script", "template", "noscript"})
+
+
+def _document(rel: str, data: bytes, ctx: ReadContext) -> tuple[Any, list[str]]:
+    """The parsed page and the notes decoding left."""
     import lxml.etree
     import lxml.html
 
@@ -103,13 +108,15 @@ def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     if not text.strip():
         raise InputError(f"{rel}: contains only blank space; put the article in it or delete it")
     try:
-        doc = lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text), notes
     except (lxml.etree.ParserError, ValueError) as e:
         raise InputError(f"{rel}: cannot be read as HTML ({e}); save the page again as HTML") from None
 
-    # The headline: the first <h1> of the article proper, not of site chrome.
-    chrome = frozenset({"nav", "footer", "aside", "script", "template", "noscript"})
-    h1s = [h for h in doc.iter("h1") if not _inside(h, chrome)]
+
+def _headline(rel: str, doc: Any) -> tuple[str, Any]:
+    """The headline and its element: the first <h1> of the article proper, not of site
+    chrome; else the page's <title> (element None: nothing to skip in the body)."""
+    h1s = [h for h in doc.iter("h1") if not _inside(h, CHROME)]
     main = [h for h in h1s if _inside(h, frozenset({"main", "article"}))]
     title_el = (main or h1s or [None])[0]
     title = inline_text(title_el) if title_el is not None else ""
@@ -119,18 +126,21 @@ def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
         title_el = None
     if not title.strip():
         raise InputError(f"{rel}: no headline; add an <h1> (or a <title>) with the article's headline")
+    return title, title_el
 
-    # Walk the article proper when the page marks it, else the whole body.
-    root: Any = doc.body if doc.find("body") is not None else doc
+
+def _article_root(doc: Any) -> Any:
+    """The article proper when the page marks it (one <main> or <article>), else the body."""
     for tag in ("main", "article"):
-        found_all = [e for e in doc.iter(tag) if not _inside(e, chrome)]
+        found_all = [e for e in doc.iter(tag) if not _inside(e, CHROME)]
         if len(found_all) == 1:
-            root = found_all[0]
-            break
-    walker = _Walker(title_el)
-    walker.walk(root, BlockKind.PARAGRAPH)
-    # translate="no" (the web standard) and class="notranslate" mark do-not-translate spans.
-    keep = [
+            return found_all[0]
+    return doc.body if doc.find("body") is not None else doc
+
+
+def _keep(root: Any) -> list[str]:
+    """translate="no" (the web standard) and class="notranslate" mark do-not-translate spans."""
+    return [
         inline_text(el)
         for el in root.iter()
         if _is_element(el)
@@ -138,35 +148,45 @@ def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
         and ((el.get("translate") or "").strip().lower() == "no" or "notranslate" in (el.get("class") or "").split())
     ]
 
-    author = None
-    for m in doc.iter("meta"):
-        name = (m.get("name") or "").strip().lower()
-        if name == "author" and m.get("content"):
-            author = m.get("content")
-    summary = None
-    for m in doc.iter("meta"):
-        if (m.get("name") or "").strip().lower() == "description" and m.get("content"):
-            summary = m.get("content")
-            break
-    when, date_notes = published(rel, doc, ctx)
-    notes.extend(date_notes)
-    lang = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
+
+def _meta(doc: Any, name: str, *, last: bool = False) -> str | None:
+    """The content of <meta name=...> (the first, or the last one)."""
+    found = [
+        m.get("content") for m in doc.iter("meta") if (m.get("name") or "").strip().lower() == name and m.get("content")
+    ]
+    return (found[-1] if last else found[0]) if found else None
+
+
+def _declared_lang(rel: str, doc: Any, notes: list[str]) -> str | None:
+    lang: str | None = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
     try:
         lang_code(rel, lang)
     except InputError:
         # A page template's odd lang attribute is not the editor's to fix.
-        notes.append(f"ignored <html lang={lang[:20]!r}>: not a language code")
-        lang = None
+        notes.append(f"ignored <html lang={(lang or '')[:20]!r}>: not a language code")
+        return None
+    return lang
+
+
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
+    doc, notes = _document(rel, data, ctx)
+    title, title_el = _headline(rel, doc)
+    root = _article_root(doc)
+    walker = _Walker(title_el)
+    walker.walk(root, BlockKind.PARAGRAPH)
+    when, date_notes = published(rel, doc, ctx)
+    notes.extend(date_notes)
+    lang = _declared_lang(rel, doc, notes)
     return finish_article(
         rel,
         ctx,
         title=title,
         blocks=walker.blocks,
         notes=notes,
-        author=author,
-        summary=summary,
+        author=_meta(doc, "author", last=True),
+        summary=_meta(doc, "description"),
         declared_lang=lang,
-        keep=keep,
+        keep=_keep(root),
         when=when,
     )
 

@@ -51,8 +51,7 @@ def scan(input_dir: Path, *, settle_seconds: float, now: float) -> tuple[list[So
     """Files to ingest and files deliberately left alone (with why), both by rel.
 
     Files with unsupported extensions are returned too: parse_article rejects
-    them with a message naming the supported formats (`formats.SUPPORTED`), which
-    the editor sees.
+    them with a message naming the supported formats, which the editor sees.
     """
     root = Path(input_dir)
     if not root.is_dir():

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
+from xlate.config import Ingest
 from xlate.errors import InputError
 from xlate.ingest.formats import ReadContext
 from xlate.languages import Language
@@ -244,6 +245,38 @@ def find_repeats(texts: Sequence[str], *, protect_last: bool = False) -> Repeats
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
+def _headline(rel: str, title: str, cfg: Ingest, notes: list[str]) -> str:
+    """The normalised headline, without markup, checked for presence and length."""
+    untagged = normalize_inline(_TAG.sub(" ", title))
+    if untagged != title:
+        # A headline never needs markup, and feed readers may render RSS titles as HTML.
+        notes.append("removed HTML tags from the headline")
+        title = untagged
+    if not title:
+        raise InputError(f"{rel}: no headline found; put the headline on the first line (or in a title)")
+    if len(title) > cfg.max_title_chars:
+        raise InputError(
+            f"{rel}: the headline is {len(title)} characters, over the limit of {cfg.max_title_chars} "
+            "(ingest.max_title_chars); shorten it, or check that the first line is a headline "
+            "followed by a blank line and not the first paragraph"
+        )
+    return title
+
+
+def _body(rel: str, body: list[Block], title: str, notes: list[str]) -> list[Block]:
+    """The normalised blocks without a repeat of the headline, repeated paragraphs or a
+    cut-off copy at the end; at least one must remain."""
+    n = len(body)
+    body = [b for b in body if b.text != title]
+    if len(body) < n:
+        notes.append("dropped a block that repeats the headline")
+    if not body:
+        raise InputError(f"{rel}: has a headline but no body text; add the article's paragraphs below the headline")
+    rep = find_repeats([b.text for b in body], protect_last=body[-1].kind is BlockKind.BYLINE)
+    notes.extend(rep.notes())
+    return [b for b, k in zip(body, rep.keep, strict=True) if k]
+
+
 def finish_article(
     rel: str,
     ctx: ReadContext,
@@ -263,7 +296,6 @@ def finish_article(
     warnings: Iterable[str] = (),
 ) -> Article:
     """Checks and clean-ups every format shares; the one place Articles are built."""
-    cfg = ctx.ingest
     from xlate.ingest.slug import make_slug  # slug imports this module
 
     all_notes = list(notes)
@@ -274,30 +306,8 @@ def finish_article(
         removed += clean(s)[1]
         return normalize_inline(s)
 
-    title = norm(title)
-    untagged = normalize_inline(_TAG.sub(" ", title))
-    if untagged != title:
-        # A headline never needs markup, and feed readers may render RSS titles as HTML.
-        all_notes.append("removed HTML tags from the headline")
-        title = untagged
-    if not title:
-        raise InputError(f"{rel}: no headline found; put the headline on the first line (or in a title)")
-    if len(title) > cfg.max_title_chars:
-        raise InputError(
-            f"{rel}: the headline is {len(title)} characters, over the limit of {cfg.max_title_chars} "
-            "(ingest.max_title_chars); shorten it, or check that the first line is a headline "
-            "followed by a blank line and not the first paragraph"
-        )
-    body = [Block(b.kind, t) for b in blocks if (t := norm(b.text))]
-    n = len(body)
-    body = [b for b in body if b.text != title]
-    if len(body) < n:
-        all_notes.append("dropped a block that repeats the headline")
-    if not body:
-        raise InputError(f"{rel}: has a headline but no body text; add the article's paragraphs below the headline")
-    rep = find_repeats([b.text for b in body], protect_last=body[-1].kind is BlockKind.BYLINE)
-    body = [b for b, k in zip(body, rep.keep, strict=True) if k]
-    all_notes.extend(rep.notes())
+    title = _headline(rel, norm(title), ctx.ingest, all_notes)
+    body = _body(rel, [Block(b.kind, t) for b in blocks if (t := norm(b.text))], title, all_notes)
 
     clean_tags = tuple(dict.fromkeys(t for t in (norm(x) for x in tags) if t))
     summary_n = norm(summary) if summary else None
