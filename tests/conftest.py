@@ -1,44 +1,21 @@
-"""Shared fixtures: a project folder with config, sample input and installed fixture models."""
+"""Shared fixtures: a project folder with config, sample input and installed fixture models.
+
+Helpers (run_cli, run_json, write_config, paths) live in tests/helpers.py; the names below are
+re-exported only for modules that still import them from here.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "tests" / "fixtures"
-MODELS = FIXTURES / "models"
-CORE_PACKAGES = ("translate-lt_en.argosmodel", "translate-en_pl.argosmodel", "translate-en_ru.argosmodel")
+from tests.helpers import CORE_PACKAGES, FIXTURES, MODELS, REPO, run_cli, run_json, write_config
 
-
-def run_cli(
-    project: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, as cron would."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "xlate", "--config", str(project / "config.yaml"), *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        cwd=project,
-    )
-
-
-def run_json(project: Path, *extra: str, expect: int | None = 0) -> dict:  # type: ignore[type-arg]
-    proc = run_cli(project, "run", "--json", *extra)
-    if expect is not None:
-        assert proc.returncode == expect, proc.stderr + proc.stdout
-    return json.loads(proc.stdout)
+__all__ = ["CORE_PACKAGES", "FIXTURES", "MODELS", "REPO", "run_cli", "run_json", "write_config"]
 
 
 @pytest.fixture(scope="session")
@@ -52,20 +29,6 @@ def installed_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run_cli(base, "models", "install", *files)
     assert proc.returncode == 0, proc.stderr
     return base / "models"
-
-
-def write_config(root: Path, models: Path, **overrides: object) -> None:
-    cfg = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-    cfg["paths"]["models"] = str(models)
-    cfg["paths"]["glossary"] = str(REPO / "glossary.yaml")
-    cfg["ingest"]["settle_seconds"] = 0
-    for dotted, value in overrides.items():
-        node = cfg
-        *parents, leaf = dotted.split("__")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    (root / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture

@@ -18,79 +18,25 @@ from typing import Any
 import feedparser
 import lxml.html
 import pytest
-import yaml
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from tests.conftest import REPO
-from xlate.config import Config, parse
+from tests.helpers import BASE, BLOCKS, REPO, T0, make_cfg, parsed, rend, site_of
 from xlate.languages import language
-from xlate.model import Block, BlockKind, Rendition
+from xlate.model import Block, BlockKind
 from xlate.publish import publish, render_site
 from xlate.publish.feeds import EMPTY_FEED_DATE, MT_CATEGORY
 
 A = "{http://www.w3.org/2005/Atom}"
 NS = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/"}
-BASE = "https://biblioteka.example.lt/naujienos/"
 VALIDATE_FEED = REPO.parent / "shared" / "tools" / "validate-feed"
-T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 
-# -- helpers shared by the other test_publish_* files --------------------------------------
-
-
-def make_cfg(tmp_path: Path, **changes: Any) -> Config:
-    """The repo's config.yaml, with `section__key=value` overrides, anchored at tmp_path."""
-    data = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-    for dotted, value in changes.items():
-        node = data
-        *parents, leaf = dotted.split("__")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    return parse(data, tmp_path)
-
-
-BLOCKS = (
-    Block(BlockKind.PARAGRAPH, "Bibliotekoje vyks vaikų knygų savaitė su skaitymais ir dirbtuvėmis."),
-    Block(BlockKind.HEADING, "Programa"),
-    Block(BlockKind.LIST_ITEM, "Pirmadienį – garsūs skaitymai"),
-    Block(BlockKind.LIST_ITEM, "Antradienį – iliustravimo dirbtuvės"),
-    Block(BlockKind.QUOTE, "Knyga – geriausias draugas."),
-    Block(BlockKind.PARAGRAPH, "Visi renginiai nemokami."),
-    Block(BlockKind.BYLINE, "Ona Onaitė"),
-    Block(BlockKind.BYLINE, "Vaikų literatūros skyrius"),
-)
-
-
-def rend(lang: str, slug: str, n: int, **kw: Any) -> Rendition:
-    """Article number n: published n hours after T0, updated 30 minutes later (distinct times)."""
-    values: dict[str, Any] = {
-        "slug": slug,
-        "lang": lang,
-        "title": f"{slug} ({lang})",
-        "blocks": BLOCKS,
-        "published": T0 + timedelta(hours=n),
-        "updated": T0 + timedelta(hours=n, minutes=30),
-        "tags": ("renginiai", "vaikams"),
-        "machine_translated": lang != "lt",
-    }
-    values.update(kw)
-    return Rendition(**values)
-
-
-def site_of(cfg: Config, slugs: tuple[str, ...] = ("alpha", "bravo", "charlie")) -> dict[str, list[Rendition]]:
-    return {lang: [rend(lang, s, i) for i, s in enumerate(slugs)] for lang in cfg.all_langs}
+# -- helpers of this file (the shared ones are in tests/helpers.py) -------------------------
 
 
 def xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-
-
-def parsed(data: bytes) -> Any:
-    d = feedparser.parse(data)
-    assert not d.bozo, d.get("bozo_exception")
-    return d
 
 
 def html_fields(name: str, data: bytes) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import run_cli, run_json
+from tests.helpers import run_cli, run_json
 
 
 def _articles(paths: set[str]) -> set[str]:

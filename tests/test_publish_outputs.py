@@ -167,7 +167,7 @@ def test_feedparser_and_reader_read_everything(project: Path, tmp_path: Path) ->
                 assert not isinstance(res.value, Exception), (res.url, res.value)
             for e in r.get_entries():
                 lang = e.feed_url.removeprefix(url).split("/")[0]
-                assert e.link.startswith(f"{BASE}{lang}/"), (e.feed_url, e.link)
+                assert (e.link or "").startswith(f"{BASE}{lang}/"), (e.feed_url, e.link)
         finally:
             r.close()
 

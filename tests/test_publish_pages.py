@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from tests.test_publish_feeds import BASE, make_cfg, parsed, rend, site_of
+from tests.helpers import BASE, make_cfg, parsed, rend, site_of
 from xlate.errors import NotWritable
 from xlate.languages import language
 from xlate.model import Rendition

@@ -1,9 +1,10 @@
 """Thin CLI: parse arguments, load config, call the library, map errors to exit codes.
 
-Exit codes: 0 all well; 1 some files quarantined (or an article failed);
+Exit codes: 0 all well; 1 some files quarantined;
 2 config or usage error; 3 a needed model is missing or a package is bad;
 4 the state, feeds, quarantine or models folder is not writable;
-5 the state database is corrupt or locked by another program; 130 interrupted.
+5 the state database is corrupt or locked by another program; 70 an unexpected error (a bug:
+one line says what to report, the traceback only with -vv); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,17 +12,23 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from xlate import config as config_mod
-from xlate.errors import XlateError
+from xlate.cliopts import GLOBAL_OPTIONS, JSON_OPTION, RUN_OPTIONS, Opt
+from xlate.errors import UNEXPECTED_EXIT, UsageError, XlateError
+
+if TYPE_CHECKING:
+    from xlate.model import RunReport
 
 log = logging.getLogger("xlate")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,7 +76,7 @@ def _setup_logging(verbose: int, quiet: int, fmt: str) -> None:
     _LOG_FORMAT["format"] = fmt
 
 
-def _fail(message: str, exit_code: int) -> None:
+def _fail(message: str, exit_code: int) -> NoReturn:
     """One line on stderr (text or JSON, as --log-format says), never a traceback, then exit."""
     if not logging.getLogger().handlers:  # called before main() set logging up
         _setup_logging(0, 0, _LOG_FORMAT["format"])
@@ -103,6 +110,30 @@ def _sqlite_failure(e: sqlite3.Error) -> tuple[str, int]:
     )
 
 
+def _unexpected(e: BaseException) -> NoReturn:
+    """A bug, not a problem with the user's files: one line that says what to report, exit 70.
+
+    The traceback is logged at debug level, so `-vv` shows it (and `--log-format json` carries it).
+    """
+    import traceback
+
+    package = Path(__file__).resolve().parent
+    where = "?"
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(package):
+            where = f"xlate/{path.relative_to(package)}:{frame.lineno}"
+            break
+    detail = " ".join(str(e).split())[:300]
+    log.debug("traceback of the unexpected error:", exc_info=e)
+    _fail(
+        f"unexpected error {type(e).__name__}({detail}) at {where}; this is a bug in xlate, not in your files "
+        "or config: report this line with `xlate --version` and the output of the same command with -vv "
+        "(which shows the traceback); work finished before it is kept",
+        UNEXPECTED_EXIT,
+    )
+
+
 _NOT_WRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR}
 
 
@@ -120,14 +151,54 @@ def _handles_errors(f: F) -> F:
             _fail(*_sqlite_failure(e))
         except OSError as e:
             if e.errno not in _NOT_WRITABLE:
-                raise
+                _unexpected(e)
             log.debug("OS error", exc_info=True)
             where = e.filename or "a file xlate writes"
             _fail(f"cannot write {where}: {e.strerror or e}; free disk space or fix the permissions", 4)
         except KeyboardInterrupt:
             _fail("interrupted; the next run completes the work", 130)
+        except Exception as e:
+            _unexpected(e)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Main(click.Group):
+    """The top-level group: whatever escapes a command or the group itself ends as one line, exit 70.
+
+    Click's own exceptions (usage errors, --help, --version) keep click's handling.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except XlateError as e:
+            _fail(str(e), e.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; the next run completes the work", 130)
+        except Exception as e:
+            _unexpected(e)
+
+
+def _options(options: Sequence[Opt]) -> Callable[[F], F]:
+    """click options from xlate.cliopts, the grammar the no-op fast path parses too."""
+
+    def add(f: F) -> F:
+        for o in reversed(options):
+            kwargs: dict[str, Any] = {"help": o.help, "show_default": o.show_default}
+            if o.kind == "flag":
+                kwargs["is_flag"] = True
+            elif o.kind == "count":
+                kwargs["count"] = True
+            else:
+                kwargs["default"] = o.default
+                kwargs["type"] = {"float": float, "choice": click.Choice(o.choices)}.get(o.kind, str)
+            f = click.option(*o.names, o.dest, **kwargs)(f)
+        return f
+
+    return add
 
 
 class Ctx:
@@ -142,47 +213,18 @@ class Ctx:
         return self._cfg
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("config.yaml"),
-    show_default=True,
-    help="Path to config.yaml.",
-)
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", count=True, help="Less log output.")
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one object per line, for journald and log shippers.",
-)
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@_options(GLOBAL_OPTIONS)
 @click.version_option(package_name="xlate")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path, verbose: int, quiet: int, log_format: str) -> None:
+def main(ctx: click.Context, config_path: str, verbose: int, quiet: int, log_format: str) -> None:
     """xlate: translate Lithuanian library news offline and publish feeds per language."""
     _setup_logging(verbose, quiet, log_format)
-    ctx.obj = Ctx(config_path)
+    ctx.obj = Ctx(Path(config_path))
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the run's figures.")
-@click.option(
-    "--settle",
-    type=float,
-    default=None,
-    help="Seconds a file must be left alone before it is read (overrides ingest.settle_seconds).",
-)
-@click.option(
-    "--wait",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Wait up to this many seconds for another run to finish instead of exiting at once.",
-)
+@_options(RUN_OPTIONS)
 @click.pass_obj
 @_handles_errors
 def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
@@ -198,7 +240,7 @@ def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
     metavar="SLUG",
     help="Publish SLUG's held (quality-flagged) translations as they are. Repeatable.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the run's figures.")
+@_options((JSON_OPTION,))
 @click.pass_obj
 @_handles_errors
 def publish(obj: Ctx, force: tuple[str, ...], as_json: bool) -> None:
@@ -211,17 +253,17 @@ def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
 
     seen = noop.config_stat(str(obj.config_path))  # before loading: the stamp must not miss an edit
     cfg = obj.cfg  # config errors first: exit 2 before anything heavy is imported
-    from xlate.lock import Busy
-    from xlate.pipeline import RunOptions, Stamp
-    from xlate.pipeline import run as run_pipeline
+    from xlate.lock import Busy, run_lock
 
     started = time.monotonic()
     progress = _TranslationProgress() if _progress_wanted() else None
     if progress is not None:
         options["on_batch"] = progress.on_batch
-    options["stamp"] = Stamp(str(obj.config_path), seen, _noop_outputs)
     try:
-        report = run_pipeline(cfg, RunOptions(**options))
+        # The lock is held around the run (which takes it again) so that the stamp describes
+        # the state this run left, not one another run changed since.
+        with run_lock(cfg.paths.state, options.get("wait_seconds", 0.0)):
+            report = _run_and_stamp(cfg, str(obj.config_path), seen, options)
     except Busy:
         log.warning("another run is in progress; nothing done")
         if as_json:
@@ -237,8 +279,47 @@ def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
         click.echo(json.dumps(_summary_data(report, f"{elapsed:.1f}", elapsed, _now()), ensure_ascii=False))
     else:
         click.echo(f"{report.summary_line()} in {elapsed:.1f}s")  # cron mails it, journald keeps it
-    if report.quarantined or report.failed:
+    if report.quarantined:
         sys.exit(1)
+
+
+def _run_and_stamp(cfg: config_mod.Config, config: str, config_seen: str, options: dict[str, Any]) -> RunReport:
+    """One run under the caller's lock; a no-op stamp when it settled (see xlate.noop)."""
+    from xlate import __version__, noop, pipeline
+    from xlate.model import RunReport
+
+    p = cfg.paths
+    options["now"] = _injected_now()
+    noop.remove(config)  # from now on only the normal path knows the state
+    before = noop.before(config_seen, str(p.input), str(p.models), str(p.glossary or ""))
+    report = pipeline.run(cfg, pipeline.RunOptions(**options))
+    if report.settled is not None:
+        text, as_json, json_log = _noop_outputs(RunReport(unchanged=report.settled))
+        noop.write(
+            config,
+            version=__version__,
+            paths=(str(p.input), str(p.models), str(p.glossary or ""), str(p.state), str(p.feeds)),
+            langs=cfg.all_langs,
+            fingerprint=before + "\0" + noop.after(str(p.state), str(p.feeds), cfg.all_langs),
+            summary=text,
+            json_report=as_json,
+            json_log=json_log,
+            due=min((at.timestamp() for _, at in report.scheduled), default=None),
+        )
+    return report
+
+
+def _injected_now() -> datetime | None:
+    """XLATE_NOW (ISO 8601; naive means UTC) stands in for the clock: tests and dry runs of
+    scheduled publishing. Unset: None, the real clock."""
+    text = os.environ.get("XLATE_NOW")
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"XLATE_NOW={text!r} is not an ISO 8601 time; e.g. 2026-12-04T09:00:00+02:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _report_json(report: Any, duration: object) -> str:
@@ -253,7 +334,7 @@ def _summary_data(report: Any, elapsed_text: str, duration: object, now: str) ->
         "level": "info",
         "logger": "xlate",
         "message": f"{report.summary_line()} in {elapsed_text}s",
-        **{k: counts[k] for k in ("published", "updated", "unchanged", "retracted", "failed")},
+        **{k: counts[k] for k in ("published", "updated", "unchanged", "retracted")},
         "quarantined": len(report.quarantined),
         "duration_seconds": duration,
     }
@@ -432,7 +513,7 @@ def status(obj: Ctx, as_json: bool) -> None:
     """Show recent runs, pending work, quarantined files, flagged sentences, feeds and models."""
     from xlate.status import collect, render_text
 
-    data = collect(obj.cfg, obj.config_path)
+    data = collect(obj.cfg, obj.config_path, _injected_now())
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else render_text(data))
 
 
@@ -443,7 +524,6 @@ def status(obj: Ctx, as_json: bool) -> None:
 @_handles_errors
 def retry(obj: Ctx, files: tuple[str, ...], all_: bool) -> None:
     """Put quarantined FILES (as listed by `xlate status`) back into input/."""
-    from xlate.errors import UsageError
     from xlate.status import retry as do_retry
 
     if not files and not all_:

@@ -6,6 +6,10 @@ running cron, not by the people who wrote this code.
 
 from __future__ import annotations
 
+# An exception xlate did not expect (a bug): EX_SOFTWARE from sysexits.h. Not an XlateError on
+# purpose: the CLI's last-resort handler maps anything else to it, with a one-line report.
+UNEXPECTED_EXIT = 70
+
 
 class XlateError(Exception):
     """Base of every error xlate raises on purpose."""
@@ -58,6 +62,13 @@ class NotWritable(XlateError):
     """The state, feeds or quarantine folder cannot be written (permissions, full disk)."""
 
     exit_code = 4
+
+
+class ClusterError(XlateError):
+    """The Ray cluster could not do the work: no worker starts, or workers keep dying.
+    Translations committed before it stay; the next run continues."""
+
+    exit_code = 6
 
 
 class Interrupted(XlateError):

@@ -42,6 +42,11 @@ class Language:
     abbreviations: tuple[str, ...] = ()
     # Letters that text in this language nearly always contains (encoding detection).
     letters: frozenset[str] = frozenset()
+    # Abbreviations that follow a number ("2024 m.", "17 val."): "m." there is no sentence end
+    # when a lower-case word follows. Lower case, without the period.
+    after_number: tuple[str, ...] = ()
+    # The legacy 8-bit code pages text in this language arrives in (tried besides the detector's guesses).
+    encodings: tuple[str, ...] = ()
 
 
 def _t(**kw: str) -> Mapping[str, str]:
@@ -81,8 +86,11 @@ _TABLE: tuple[Language, ...] = (
             "šv",
             "kt",
             "pan",
+            "t. y",
         ),
         letters=frozenset("ąčęėįšųūžĄČĘĖĮŠŲŪŽ"),
+        after_number=("m", "d", "val", "min", "proc", "vnt"),
+        encodings=("cp1257", "iso8859_13"),
     ),
     Language(
         code="en",
@@ -115,6 +123,7 @@ _TABLE: tuple[Language, ...] = (
         read_more="Przeczytaj cały artykuł",
         splitter="pl",
         letters=frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"),
+        encodings=("cp1250", "iso8859_2"),
     ),
     Language(
         code="ru",
@@ -134,6 +143,7 @@ _TABLE: tuple[Language, ...] = (
         other_formats="Другие форматы",
         read_more="Читать статью полностью",
         splitter="ru",
+        encodings=("cp1251", "koi8_r"),
     ),
     Language(
         code="de",
@@ -154,6 +164,7 @@ _TABLE: tuple[Language, ...] = (
         read_more="Den ganzen Artikel lesen",
         splitter="de",
         letters=frozenset("äöüßÄÖÜ"),
+        encodings=("cp1252",),
     ),
     Language(
         code="uk",
@@ -163,6 +174,7 @@ _TABLE: tuple[Language, ...] = (
         reviewed_notice=_t(lt="Машинний переклад з литовської, перевірений редакцією."),
         read_original="Читати оригінал литовською",
         other_languages="Іншими мовами",
+        encodings=("cp1251", "koi8_u"),
         locale="uk",
         subscribe="Підписатися",
         subscribe_hint="Вставте цю адресу в програму для читання стрічок, щоб отримувати нові статті українською.",
@@ -173,10 +185,27 @@ _TABLE: tuple[Language, ...] = (
         other_formats="Інші формати",
         read_more="Читати статтю повністю",
     ),
-    Language(code="lv", name="Latviešu", english_name="Latvian", splitter="lv"),
-    Language(code="et", name="Eesti", english_name="Estonian"),
-    Language(code="be", name="Беларуская", english_name="Belarusian"),
+    Language(code="lv", name="Latviešu", english_name="Latvian", splitter="lv", encodings=("cp1257", "iso8859_13")),
+    Language(code="et", name="Eesti", english_name="Estonian", encodings=("cp1257", "iso8859_13")),
+    Language(code="be", name="Беларуская", english_name="Belarusian", encodings=("cp1251",)),
     Language(code="fr", name="Français", english_name="French", splitter="fr"),
+    # Languages langdetect may report for a misplaced file: named in its messages.
+    Language(code="es", name="Español", english_name="Spanish", splitter="es"),
+    Language(code="it", name="Italiano", english_name="Italian", splitter="it"),
+    Language(code="fi", name="Suomi", english_name="Finnish", splitter="fi"),
+    Language(code="sv", name="Svenska", english_name="Swedish", splitter="sv"),
+    Language(code="cs", name="Čeština", english_name="Czech", splitter="cs"),
+    Language(code="sk", name="Slovenčina", english_name="Slovak", splitter="sk"),
+    Language(code="sl", name="Slovenščina", english_name="Slovenian", splitter="sl"),
+    Language(code="hr", name="Hrvatski", english_name="Croatian"),
+    Language(code="bg", name="Български", english_name="Bulgarian"),
+    Language(code="nl", name="Nederlands", english_name="Dutch", splitter="nl"),
+    Language(code="da", name="Dansk", english_name="Danish", splitter="da"),
+    Language(code="no", name="Norsk", english_name="Norwegian", splitter="no"),
+    Language(code="pt", name="Português", english_name="Portuguese", splitter="pt"),
+    Language(code="hu", name="Magyar", english_name="Hungarian", splitter="hu"),
+    Language(code="ro", name="Română", english_name="Romanian", splitter="ro"),
+    Language(code="tr", name="Türkçe", english_name="Turkish", splitter="tr"),
 )
 
 LANGUAGES: Mapping[str, Language] = MappingProxyType({lang.code: lang for lang in _TABLE})

@@ -20,9 +20,23 @@ class Busy(Exception):
     """Another run holds the lock."""
 
 
+# Lock files this process holds, with how deep: the CLI holds the lock around a run (to write
+# the no-op stamp before it lets go) and the run takes it again. A second flock(2) on a new
+# descriptor would conflict with the first, so a nested take only counts.
+_held: dict[Path, int] = {}
+
+
 @contextmanager
 def run_lock(state_path: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    lock_path = state_path.with_name(state_path.name + ".lock")
+    """Hold the run lock of `state_path`; re-entrant within this process."""
+    lock_path = state_path.with_name(state_path.name + ".lock").absolute()
+    if lock_path in _held:
+        _held[lock_path] += 1
+        try:
+            yield
+        finally:
+            _held[lock_path] -= 1
+        return
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -40,6 +54,10 @@ def run_lock(state_path: Path, wait_seconds: float = 0.0) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise Busy() from None
                 time.sleep(0.2)
-        yield
+        _held[lock_path] = 1
+        try:
+            yield
+        finally:
+            del _held[lock_path]
     finally:
         os.close(fd)  # closing the descriptor releases the lock

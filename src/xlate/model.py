@@ -50,6 +50,8 @@ class Article:
     # Set on an editor's reviewed translation: the slug of the original it translates.
     translation_of: str | None = None
     notes: tuple[str, ...] = ()  # human-readable things ingest fixed or noticed
+    # Things an editor must hear about (an unknown front-matter key): in the run's output and status.
+    warnings: tuple[str, ...] = ()
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -104,15 +106,111 @@ class Rendition:
     approved: bool = False  # a machine translation an editor approved: the reviewed notice
 
 
+class ArticleState(StrEnum):
+    """Where an article stands: waiting for its renditions, published, or taken down."""
+
+    PENDING = "pending"  # ingested; its renditions are not (all) stored yet
+    READY = "ready"  # every language version stored; published unless held or scheduled
+    RETRACTED = "retracted"  # its file was deleted (ingest.on_delete: retract)
+
+
+class FileStatus(StrEnum):
+    """What a file in input/ turned out to hold."""
+
+    ARTICLE = "article"
+    DUPLICATE = "duplicate"  # the same words as another live article: published once
+    REVIEW = "review"  # an editor's translation of an article
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file of input/ as the state remembers it (stat, raw hash, what it held)."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    raw_hash: str
+    slug: str | None
+    status: FileStatus
+    warnings: tuple[str, ...] = ()  # what ingest warned about when it last read the file
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    slug: str
+    source_rel: str
+    content_hash: str
+    article: Article
+    published_at: datetime | None  # first seen as ready; None until its renditions are stored
+    state: ArticleState
+
+
+@dataclass(frozen=True)
+class Review:
+    """An editor's translation of an article into one language; it replaces MT."""
+
+    rel: str
+    slug: str
+    lang: str
+    article: Article
+    base_hash: str | None  # the original's text hash when the review was saved
+
+    def stale(self, original_text_hash: str) -> bool:
+        # A review saved before its original arrived has nothing to be stale against.
+        return self.base_hash is not None and self.base_hash != original_text_hash
+
+
+@dataclass(frozen=True)
+class Version:
+    """One language version of an article, as the translate stage hands it to the record stage."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    flagged: bool = False
+    reviewed: bool = False
+
+
+@dataclass(frozen=True)
+class RenditionHead:
+    """A stored language version without its body: what the index, the page keys and the
+    choice of feed entries need, read without decoding every article's text."""
+
+    slug: str
+    lang: str
+    title: str
+    text_hash: str
+    published_at: datetime
+    updated_at: datetime
+    machine_translated: bool
+    flagged: bool
+    forced: bool = False
+    # The article's metadata that reaches the feeds.
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+
+
 @dataclass(frozen=True)
 class Quarantined:
     file: str  # path relative to the input folder
     reason: str
 
 
+@dataclass(frozen=True)
+class Warned:
+    """Something an editor should hear about one file (the file is published all the same)."""
+
+    file: str  # path relative to the input folder
+    warning: str
+
+
 @dataclass
 class RunReport:
-    """What one run did. Mutable while the run goes on; serialised at the end."""
+    """What one run did. Mutable while the run goes on; serialised at the end.
+
+    There is no "failed" count: a file that cannot be used is quarantined (counted there), and
+    anything unexpected ends the run with its own exit code, so nothing fails silently per item.
+    """
 
     published: int = 0
     updated: int = 0
@@ -125,8 +223,12 @@ class RunReport:
     routes: dict[str, str] = field(default_factory=dict)
     flagged: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    failed: int = 0
+    warnings: list[Warned] = field(default_factory=list)
+    scheduled: list[tuple[str, datetime]] = field(default_factory=list)  # held until their date, soonest first
+    # When the run left nothing for a later run (no settling file, nothing pending): the number
+    # of published articles, which a no-op run reports as unchanged; the CLI then leaves a no-op
+    # stamp. None when something waits. Not part of the report's JSON.
+    settled: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -134,7 +236,6 @@ class RunReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "retracted": self.retracted,
-            "failed": self.failed,
             "quarantined": [{"file": q.file, "reason": q.reason} for q in self.quarantined],
             "decoded_sentences": dict(sorted(self.decoded_sentences.items())),
             "memory_hits": self.memory_hits,
@@ -142,11 +243,14 @@ class RunReport:
             "routes": dict(sorted(self.routes.items())),
             "flagged": self.flagged,
             "duplicates": self.duplicates,
+            "warnings": [{"file": w.file, "warning": w.warning} for w in self.warnings],
+            "scheduled": [{"slug": slug, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ")} for slug, at in self.scheduled],
         }
 
     def summary_line(self) -> str:
-        return (
+        text = (
             f"{self.published} published, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.retracted} retracted, "
-            f"{len(self.quarantined)} quarantined, {self.failed} failed"
+            f"{len(self.quarantined)} quarantined"
         )
+        return text + (f", {len(self.warnings)} warnings" if self.warnings else "")

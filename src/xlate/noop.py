@@ -3,10 +3,13 @@
 Cron starts xlate every few minutes and almost every run finds nothing new. Loading the
 pipeline (pydantic, click, yaml, sqlite3) costs ~0.2 s; a run that ends with nothing
 pending writes a stamp, and the next run compares the world with it
-using stat calls alone. This module imports only os, sys and time for that reason.
+using stat calls alone. This module imports only os, sys, time and two tiny xlate modules
+(outputs, cliopts) for that reason. The console script (`xlate.__main__:main`) asks it first;
+the CLI writes the stamp (`write`) while it still holds the run lock.
 
 The stamp (`state/.config.yaml.noop` with the default paths.state, else beside the config)
-holds a fingerprint of everything a no-op run reads:
+holds the time the soonest scheduled article is due (the stamp stops holding then) and a
+fingerprint of everything a no-op run reads:
   - taken under the run lock *before* the run looked at anything: config.yaml, the
     glossary, every entry of the input folder (recursively, with symlink targets) and of
     the models folder, by path, type, size, mtime, ctime and inode;
@@ -24,14 +27,16 @@ import os
 import sys
 import time
 
+from xlate.outputs import output_files
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs ~6 ms
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 # try/except/pass below, not contextlib.suppress: contextlib is one more import on the fast path.
 
-MAGIC = "xlate-noop 1"
-_FIELDS = 10  # header fields before the fingerprint; see write()
+MAGIC = "xlate-noop 2"
+_FIELDS = 11  # header fields before the fingerprint; see write()
 ELAPSED = "@@ELAPSED@@"  # placeholders the templates carry, filled in at answer time
 DURATION = '"@@DURATION@@"'
 NOW = "@@NOW@@"
@@ -101,16 +106,10 @@ def before(config_seen: str, input_dir: str, models_dir: str, glossary: str) -> 
     return "\0".join(parts)
 
 
-def _outputs(feeds: str, langs: Sequence[str]) -> list[str]:
-    names = [os.path.join(feeds, "index.html"), os.path.join(feeds, "feeds.opml")]
-    names += [os.path.join(feeds, lang, n) for lang in langs for n in ("rss.xml", "atom.xml", "feed.json")]
-    return names
-
-
 def after(state: str, feeds: str, langs: Sequence[str]) -> str:
     """The part of the fingerprint a run takes when it is done (under the lock)."""
     parts = [f"state\0{_stat(state)}\0{_stat(state + '-wal')}"]
-    parts += [f"{p}\0{int(os.path.isfile(p))}" for p in _outputs(feeds, langs)]
+    parts += [f"{p}\0{int(os.path.isfile(p))}" for p in output_files(feeds, langs)]
     return "\0".join(parts)
 
 
@@ -135,11 +134,26 @@ def write(
     summary: str,
     json_report: str,
     json_log: str,
+    due: float | None = None,
 ) -> None:
     """Save the stamp (temp file + rename: a reader sees all of it or none). Best effort:
-    a config folder that is not writable only means every run takes the normal path."""
+    a config folder that is not writable only means every run takes the normal path. `due`:
+    when the soonest scheduled article is due (epoch seconds); the stamp does not hold after it."""
     input_dir, models_dir, glossary, state, feeds = paths
-    fields = [MAGIC, version, input_dir, models_dir, glossary, state, feeds, ",".join(langs), summary, json_report]
+    when = "" if due is None else repr(due)
+    fields = [
+        MAGIC,
+        version,
+        when,
+        input_dir,
+        models_dir,
+        glossary,
+        state,
+        feeds,
+        ",".join(langs),
+        summary,
+        json_report,
+    ]
     assert len(fields) == _FIELDS and not any("\0" in f for f in (*fields, json_log))
     data = "\0".join([*fields, json_log, fingerprint])
     target = stamp_path(config, state)
@@ -156,46 +170,26 @@ def write(
 
 
 def _parse_args(argv: Sequence[str]) -> tuple[str, bool, str] | None:
-    """(config, --json, log format) for a plain `xlate [global options] run [run options]`;
-    None for anything else (the normal CLI handles it, errors included)."""
-    config, as_json, log_format, verbose = "config.yaml", False, "text", 0
-    args = list(argv)
-    seen_run = False
-    while args:
-        a = args.pop(0)
-        name, eq, value = a.partition("=")
-        takes = name in ("--config", "--log-format") if not seen_run else name in ("--settle", "--wait")
-        if takes:
-            if not eq:
-                if not args:
-                    return None
-                value = args.pop(0)
-            if name == "--config":
-                config = value
-            elif name == "--log-format":
-                if value not in ("text", "json"):
-                    return None
-                log_format = value
-            else:
-                try:
-                    float(value)  # --settle and --wait change nothing when nothing is new
-                except ValueError:
-                    return None
-        elif eq:
-            return None
-        elif not seen_run and a in ("-v", "--verbose"):
-            verbose += 1
-        elif not seen_run and a in ("-q", "--quiet", "-qq"):
-            continue
-        elif not seen_run and a == "run":
-            seen_run = True
-        elif seen_run and a == "--json":
-            as_json = True
-        else:
-            return None
-    if not seen_run or verbose > 1:  # -vv shows debug detail only the normal path has
-        return None
-    return config, as_json, log_format
+    """(config, --json, log format) for a plain `xlate [global options] run [run options]`
+    (the grammar of xlate.cliopts, which the click CLI is built from too); None for anything
+    else (the normal CLI handles it, errors included)."""
+    from xlate.cliopts import parse_run
+
+    values = parse_run(argv)
+    if values is None or (values["verbose"] != 0 and values["verbose"] != 1):
+        return None  # -vv shows debug detail only the normal path has
+    return str(values["config_path"]), values["as_json"] is True, str(values["log_format"])
+
+
+def _due(when: str) -> bool:
+    """A scheduled article is due (so the normal path must publish it), or the run's time is
+    injected (XLATE_NOW, tests): either way the stamp cannot answer."""
+    if "XLATE_NOW" in os.environ:
+        return True
+    try:
+        return bool(when) and time.time() >= float(when)
+    except ValueError:
+        return True
 
 
 def answer(argv: Sequence[str]) -> bool:
@@ -218,8 +212,10 @@ def answer(argv: Sequence[str]) -> bool:
         return False
     from xlate import __version__
 
-    _, version, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = fields
-    if version != __version__ or stamp != stamp_path(config, state):
+    _, version, due, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = (
+        fields
+    )
+    if version != __version__ or stamp != stamp_path(config, state) or _due(due):
         return False
     now = before(_stat(config), input_dir, models_dir, glossary) + "\0" + after(state, feeds, langs.split(","))
     if now != stored:
@@ -239,12 +235,3 @@ def answer(argv: Sequence[str]) -> bool:
     sys.stdout.write(out + "\n")
     sys.stdout.flush()
     return True
-
-
-def main() -> None:
-    """The `xlate` console script: the fast path when it holds, else the full CLI."""
-    if answer(sys.argv[1:]):
-        return
-    from xlate.cli import main as cli
-
-    cli()

@@ -9,18 +9,52 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from xlate.errors import NotWritable, StateError
-from xlate.model import Article, Block, BlockKind, Rendition
+from xlate.model import (
+    Article,
+    ArticleRecord,
+    ArticleState,
+    Block,
+    BlockKind,
+    FileRecord,
+    FileStatus,
+    Rendition,
+    RenditionHead,
+    Review,
+)
 
-MIGRATIONS: tuple[str, ...] = (
+# The records live in xlate.model; these names stay importable from here.
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "ArticleRecord", "FileRecord", "MemoryEntry", "Migration", "Review", "Store"]
+
+
+class Migration(NamedTuple):
+    """One step up the schema: SQL statements, then an optional hook that fills new columns."""
+
+    sql: str
+    hook: Callable[[sqlite3.Connection], None] | None = None
+
+
+def _fill_text_hash(db: sqlite3.Connection) -> None:
+    """v5: the words' hash of every readable article, so duplicates are found by index."""
+    filled = []
+    for slug, data in db.execute("SELECT slug, data FROM articles").fetchall():
+        try:
+            filled.append((article_from_json(data).text_hash, slug))
+        except (ValueError, KeyError, TypeError):
+            continue  # an unreadable row has no twin to find; the next edit of its file rewrites it
+    db.executemany("UPDATE articles SET text_hash = ? WHERE slug = ?", filled)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
     # v1
-    """
+    Migration("""
     CREATE TABLE files (
         rel TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
@@ -75,13 +109,13 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
-    """,
+    """),
     # v2: an editor can force a held (quality-flagged) translation out: `xlate publish --force`.
-    """
+    Migration("""
     ALTER TABLE renditions ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
-    """,
+    """),
     # v3: reviewed translations, and files that hold them.
-    """
+    Migration("""
     CREATE TABLE files_v3 (
         rel TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
@@ -101,20 +135,27 @@ MIGRATIONS: tuple[str, ...] = (
         base_hash TEXT
     );
     CREATE UNIQUE INDEX reviews_slug_lang ON reviews(slug, lang);
-    """,
+    """),
     # v4: what each article's pages were last rendered from, so a run renders only the changed ones.
-    """
+    Migration("""
     CREATE TABLE pages (
         slug TEXT PRIMARY KEY,
         render_key TEXT NOT NULL
     );
-    """,
+    """),
     # v5: the hash of an article's words as a column, so a new file's duplicate is found by an
-    # index lookup instead of decoding every article (filled for existing rows by _backfill_v5).
-    """
+    # index lookup instead of decoding every article.
+    Migration(
+        """
     ALTER TABLE articles ADD COLUMN text_hash TEXT;
     CREATE INDEX articles_text_hash ON articles(text_hash);
     """,
+        _fill_text_hash,
+    ),
+    # v6: what ingest warned about each file, shown by `xlate status` while the file is live.
+    Migration("""
+    ALTER TABLE files ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -174,247 +215,22 @@ def article_from_json(s: str) -> Article:
 
 
 @dataclass(frozen=True)
-class FileRecord:
-    rel: str
-    size: int
-    mtime_ns: int
-    raw_hash: str
-    slug: str | None
-    status: str
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    slug: str
-    source_rel: str
-    content_hash: str
-    article: Article
-    published_at: datetime | None
-    state: str
-
-
-@dataclass(frozen=True)
-class StoredRendition:
-    """What the store knows of one language version, before it becomes a Rendition."""
-
-    slug: str
-    lang: str
-    title: str
-    blocks: tuple[Block, ...]
-    text_hash: str
-    published_at: datetime
-    updated_at: datetime
-    machine_translated: bool
-    flagged: bool
-    forced: bool = False
-    # The article's metadata that reaches the feeds; filled by Store.rendition_heads().
-    author: str | None = None
-    tags: tuple[str, ...] = ()
-    summary: str | None = None
-
-
-@dataclass(frozen=True)
-class Review:
-    """An editor's translation of an article into one language; it replaces MT."""
-
-    rel: str
-    slug: str
-    lang: str
-    article: Article
-    base_hash: str | None  # the original's text hash when the review was saved
-
-    def stale(self, original_text_hash: str) -> bool:
-        # A review saved before its original arrived has nothing to be stale against.
-        return self.base_hash is not None and self.base_hash != original_text_hash
-
-
-@dataclass(frozen=True)
 class MemoryEntry:
     target: str
     score: float | None
     flags: str
 
 
-class Store:
-    """All SQL lives here. One instance per run; not shared across threads."""
+class _RenditionQueries:
+    """Renditions and page keys; a part of Store."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise NotWritable(
-                f"{path.parent}: cannot create the state folder ({e.strerror}); "
-                "fix its permissions or set paths.state in config.yaml"
-            ) from None
-        try:
-            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except sqlite3.DatabaseError as e:
-            raise self._explain(e) from None
-
-    def _explain(self, e: sqlite3.Error) -> StateError | NotWritable:
-        msg = str(e)
-        if "locked" in msg or "busy" in msg:
-            return StateError(
-                f"{self.path}: the state database is locked by another program ({msg}); "
-                "close the other program (sqlite3 shell, backup tool) and run again"
-            )
-        if "readonly" in msg or "unable to open" in msg:
-            return NotWritable(f"{self.path}: cannot write the state database ({msg}); fix the permissions")
-        return StateError(
-            f"{self.path}: the state database is damaged ({msg}); move it aside and run again "
-            "(xlate rebuilds state from input/; feeds keep their files)"
-        )
-
-    def close(self) -> None:
-        self.db.close()
-
-    # -- schema ------------------------------------------------------------------------
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StateError(
-                f"{self.path}: state schema v{version} is newer than this xlate (v{SCHEMA_VERSION}); upgrade xlate"
-            )
-        for v in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                for stmt in _statements(MIGRATIONS[v]):
-                    self.db.execute(stmt)
-                if v + 1 == 5:
-                    self._backfill_v5()
-                self.db.execute(f"PRAGMA user_version = {v + 1}")
-
-    def _backfill_v5(self) -> None:
-        filled = []
-        for slug, data in self.db.execute("SELECT slug, data FROM articles").fetchall():
-            try:
-                filled.append((article_from_json(data).text_hash, slug))
-            except (ValueError, KeyError, TypeError):
-                continue  # an unreadable row has no twin to find; the next edit of its file rewrites it
-        self.db.executemany("UPDATE articles SET text_hash = ? WHERE slug = ?", filled)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as e:
-            raise self._explain(e) from None
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            try:
-                self.db.execute("COMMIT")
-            except sqlite3.Error as e:
-                raise self._explain(e) from None
-
-    # -- meta --------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute(
-            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-    def next_timestamp(self, now: datetime) -> datetime:
-        """A second-resolution time, strictly after every one handed out before.
-
-        Feed validators warn when two entries share an `updated` value, and readers
-        sort by it; handing out distinct times keeps both happy.
-        """
-        last = self.get_meta("last_ts")
-        ts = now.astimezone(UTC).replace(microsecond=0)
-        if last is not None:
-            prev = _parse_ts(last)
-            if ts <= prev:
-                ts = datetime.fromtimestamp(prev.timestamp() + 1, UTC)
-        self.set_meta("last_ts", _ts(ts))
-        return ts
-
-    # -- files -------------------------------------------------------------------------
-    def files(self) -> dict[str, FileRecord]:
-        rows = self.db.execute("SELECT rel, size, mtime_ns, raw_hash, slug, status FROM files")
-        return {r[0]: FileRecord(*r) for r in rows}
-
-    def put_file(self, f: FileRecord) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO files(rel, size, mtime_ns, raw_hash, slug, status) VALUES(?,?,?,?,?,?)",
-            (f.rel, f.size, f.mtime_ns, f.raw_hash, f.slug, f.status),
-        )
-
-    def delete_file(self, rel: str) -> None:
-        self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
-
-    # -- articles ----------------------------------------------------------------------
-    def articles(self, slugs: Iterable[str] | None = None) -> dict[str, ArticleRecord]:
-        """Every article, or only those named by `slugs`."""
-        sql = "SELECT slug, source_rel, content_hash, data, published_at, state FROM articles"
-        rows: Iterable[tuple[str, str, str, str, str | None, str]]
-        if slugs is None:
-            rows = self.db.execute(sql)
-        else:
-            wanted = sorted(set(slugs))
-            chunks = [wanted[i : i + 500] for i in range(0, len(wanted), 500)]  # SQLite's parameter limit
-            rows = [r for c in chunks for r in self.db.execute(f"{sql} WHERE slug IN ({','.join('?' * len(c))})", c)]
-        return {
-            r[0]: ArticleRecord(r[0], r[1], r[2], article_from_json(r[3]), _parse_ts(r[4]) if r[4] else None, r[5])
-            for r in rows
-        }
-
-    def put_article(self, a: Article, lang: str, prob: float, state: str) -> None:
-        self.db.execute(
-            """INSERT INTO articles(slug, source_rel, content_hash, data, detected_lang, detected_prob, state,
-                                    text_hash)
-               VALUES(?,?,?,?,?,?,?,?)
-               ON CONFLICT(slug) DO UPDATE SET source_rel=excluded.source_rel,
-                 content_hash=excluded.content_hash, data=excluded.data,
-                 detected_lang=excluded.detected_lang, detected_prob=excluded.detected_prob,
-                 state=excluded.state, text_hash=excluded.text_hash""",
-            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state, a.text_hash),
-        )
-
-    def article(self, slug: str) -> ArticleRecord | None:
-        return self.articles([slug]).get(slug)
-
-    def articles_with_text(self, text_hash: str) -> dict[str, ArticleRecord]:
-        """The articles (any state) whose words hash to `text_hash`: what a new file may duplicate."""
-        rows = self.db.execute("SELECT slug FROM articles WHERE text_hash = ?", (text_hash,))
-        return self.articles(r[0] for r in rows.fetchall())
-
-    def repend(self, slug: str) -> None:
-        """Render a ready article again (its reviews changed); no-op for others."""
-        self.db.execute("UPDATE articles SET state = 'pending' WHERE slug = ? AND state = 'ready'", (slug,))
-
-    def set_article_state(self, slug: str, state: str) -> None:
-        self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state, slug))
-
-    def set_article_published(self, slug: str, at: datetime) -> None:
-        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
-
-    def count_ready(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM articles WHERE state = 'ready'").fetchone()[0])
-
-    def repend_ready_articles(self) -> int:
-        cur = self.db.execute("UPDATE articles SET state = 'pending' WHERE state = 'ready'")
-        return cur.rowcount
-
-    def pending_articles(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
+    db: sqlite3.Connection
 
     # -- renditions --------------------------------------------------------------------
-    def rendition_heads(self) -> list[StoredRendition]:
-        """Every rendition of a ready article without its blocks (`blocks` is empty), with the
-        article's author, tags and summary: what the index, the page keys and the choice of
-        feed entries need, read without decoding every article body."""
+    def rendition_heads(self) -> list[RenditionHead]:
+        """Every rendition of a ready article without its blocks, with the article's author,
+        tags and summary: what the index, the page keys and the choice of feed entries need,
+        read without decoding every article body (`rendition_blocks` reads the bodies)."""
         rows = self.db.execute(
             "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
             "r.machine_translated, r.flagged, r.forced, json_extract(a.data, '$.author'), "
@@ -430,11 +246,10 @@ class Store:
             return t
 
         return [
-            StoredRendition(
+            RenditionHead(
                 slug=slug,
                 lang=lang,
                 title=title,
-                blocks=(),
                 text_hash=th,
                 published_at=ts(pub),
                 updated_at=ts(upd),
@@ -514,20 +329,40 @@ class Store:
     def delete_renditions(self, slug: str) -> None:
         self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
 
-    # -- reviewed translations ---------------------------------------------------------
-    def reviews(self, slug: str | None = None) -> list[Review]:
-        sql = "SELECT rel, slug, lang, data, base_hash FROM reviews"
-        rows = self.db.execute(sql + " WHERE slug = ?", (slug,)) if slug else self.db.execute(sql)
-        return [Review(r, s, lg, article_from_json(d), b) for r, s, lg, d, b in rows]
-
-    def put_review(self, r: Review) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO reviews(rel, slug, lang, data, base_hash) VALUES(?,?,?,?,?)",
-            (r.rel, r.slug, r.lang, article_to_json(r.article), r.base_hash),
+    # -- scheduled publishing ----------------------------------------------------------
+    # A version dated in the future is stored with updated_at < published_at and stays out of
+    # the outputs until its time; the first run after it stamps updated_at (`release`).
+    def due(self, now: datetime) -> list[str]:
+        """Ready articles with a version whose date has come but that was never released."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.slug FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at <= ? AND r.updated_at < r.published_at ORDER BY r.slug",
+            (_ts(now),),
         )
+        return [r[0] for r in rows]
 
-    def delete_review(self, rel: str) -> None:
-        self.db.execute("DELETE FROM reviews WHERE rel = ?", (rel,))
+    def release(self, slug: str, at: datetime) -> None:
+        """Its due versions go out now: `updated` becomes `at` (never before `published`)."""
+        self.db.execute(
+            "UPDATE renditions SET updated_at = ? WHERE slug = ? AND updated_at < published_at AND published_at <= ?",
+            (_ts(at), slug, _ts(at)),
+        )
+        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
+
+    def scheduled(self, now: datetime) -> list[tuple[str, datetime]]:
+        """Ready articles held until their date, soonest first: (slug, when)."""
+        rows = self.db.execute(
+            "SELECT r.slug, MIN(r.published_at) FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at > ? GROUP BY r.slug ORDER BY 2, 1",
+            (_ts(now),),
+        )
+        return [(slug, _parse_ts(at)) for slug, at in rows]
+
+
+class _Journal:
+    """Translation memory, quarantine and the runs table; a part of Store."""
+
+    db: sqlite3.Connection
 
     # -- translation memory ------------------------------------------------------------
     def memory_get(self, model_id: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
@@ -587,6 +422,214 @@ class Store:
                 "SELECT id, started_at, finished_at, status, report FROM runs ORDER BY id DESC LIMIT ?", (n,)
             )
         )
+
+
+class Store(_RenditionQueries, _Journal):
+    """All SQL lives here. One instance per run; not shared across threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise NotWritable(
+                f"{path.parent}: cannot create the state folder ({e.strerror}); "
+                "fix its permissions or set paths.state in config.yaml"
+            ) from None
+        try:
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise self._explain(e) from None
+
+    def _explain(self, e: sqlite3.Error) -> StateError | NotWritable:
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            return StateError(
+                f"{self.path}: the state database is locked by another program ({msg}); "
+                "close the other program (sqlite3 shell, backup tool) and run again"
+            )
+        if "readonly" in msg or "unable to open" in msg:
+            return NotWritable(f"{self.path}: cannot write the state database ({msg}); fix the permissions")
+        return StateError(
+            f"{self.path}: the state database is damaged ({msg}); move it aside and run again "
+            "(xlate rebuilds state from input/; feeds keep their files)"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path}: state schema v{version} is newer than this xlate (v{SCHEMA_VERSION}); upgrade xlate"
+            )
+        for v in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                step = MIGRATIONS[v]
+                for stmt in _statements(step.sql):
+                    self.db.execute(stmt)
+                if step.hook is not None:
+                    step.hook(self.db)
+                self.db.execute(f"PRAGMA user_version = {v + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._explain(e) from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise self._explain(e) from None
+
+    # -- meta --------------------------------------------------------------------------
+    # One key-value table; each key has a typed pair of methods below.
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def publish_pending(self) -> bool:
+        """True while stored changes have not reached the feeds (set in the same transaction
+        as the change, cleared in the one that records what was written)."""
+        return self._meta("publish_pending") == "1"
+
+    def mark_publish_pending(self, pending: bool) -> None:
+        self._set_meta("publish_pending", "1" if pending else "0")
+
+    def translation_key(self) -> str | None:
+        """Identity of the routes, models and glossary the stored renditions were made with."""
+        return self._meta("translation_key")
+
+    def set_translation_key(self, key: str) -> None:
+        self._set_meta("translation_key", key)
+
+    def site_key(self) -> str | None:
+        """Identity of the config and xlate version the pages were last rendered with."""
+        return self._meta("site_key")
+
+    def set_site_key(self, key: str) -> None:
+        self._set_meta("site_key", key)
+
+    def next_timestamp(self, now: datetime) -> datetime:
+        """A second-resolution time, strictly after every one handed out before.
+
+        Feed validators warn when two entries share an `updated` value, and readers
+        sort by it; handing out distinct times keeps both happy.
+        """
+        last = self._meta("last_ts")
+        ts = now.astimezone(UTC).replace(microsecond=0)
+        if last is not None:
+            prev = _parse_ts(last)
+            if ts <= prev:
+                ts = datetime.fromtimestamp(prev.timestamp() + 1, UTC)
+        self._set_meta("last_ts", _ts(ts))
+        return ts
+
+    # -- files -------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute("SELECT rel, size, mtime_ns, raw_hash, slug, status, warnings FROM files")
+        return {r[0]: FileRecord(r[0], r[1], r[2], r[3], r[4], FileStatus(r[5]), tuple(json.loads(r[6]))) for r in rows}
+
+    def put_file(self, f: FileRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files(rel, size, mtime_ns, raw_hash, slug, status, warnings) VALUES(?,?,?,?,?,?,?)",
+            (f.rel, f.size, f.mtime_ns, f.raw_hash, f.slug, f.status.value, json.dumps(list(f.warnings))),
+        )
+
+    def delete_file(self, rel: str) -> None:
+        self.db.execute("DELETE FROM files WHERE rel = ?", (rel,))
+
+    # -- articles ----------------------------------------------------------------------
+    def articles(self, slugs: Iterable[str] | None = None) -> dict[str, ArticleRecord]:
+        """Every article, or only those named by `slugs`."""
+        sql = "SELECT slug, source_rel, content_hash, data, published_at, state FROM articles"
+        rows: Iterable[tuple[str, str, str, str, str | None, str]]
+        if slugs is None:
+            rows = self.db.execute(sql)
+        else:
+            wanted = sorted(set(slugs))
+            chunks = [wanted[i : i + 500] for i in range(0, len(wanted), 500)]  # SQLite's parameter limit
+            rows = [r for c in chunks for r in self.db.execute(f"{sql} WHERE slug IN ({','.join('?' * len(c))})", c)]
+        return {
+            r[0]: ArticleRecord(
+                r[0], r[1], r[2], article_from_json(r[3]), _parse_ts(r[4]) if r[4] else None, ArticleState(r[5])
+            )
+            for r in rows
+        }
+
+    def put_article(self, a: Article, lang: str, prob: float, state: ArticleState) -> None:
+        self.db.execute(
+            """INSERT INTO articles(slug, source_rel, content_hash, data, detected_lang, detected_prob, state,
+                                    text_hash)
+               VALUES(?,?,?,?,?,?,?,?)
+               ON CONFLICT(slug) DO UPDATE SET source_rel=excluded.source_rel,
+                 content_hash=excluded.content_hash, data=excluded.data,
+                 detected_lang=excluded.detected_lang, detected_prob=excluded.detected_prob,
+                 state=excluded.state, text_hash=excluded.text_hash""",
+            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state.value, a.text_hash),
+        )
+
+    def article(self, slug: str) -> ArticleRecord | None:
+        return self.articles([slug]).get(slug)
+
+    def articles_with_text(self, text_hash: str) -> dict[str, ArticleRecord]:
+        """The articles (any state) whose words hash to `text_hash`: what a new file may duplicate."""
+        rows = self.db.execute("SELECT slug FROM articles WHERE text_hash = ?", (text_hash,))
+        return self.articles(r[0] for r in rows.fetchall())
+
+    def repend(self, slug: str) -> None:
+        """Render a ready article again (its reviews changed); no-op for others."""
+        self.db.execute("UPDATE articles SET state = 'pending' WHERE slug = ? AND state = 'ready'", (slug,))
+
+    def set_article_state(self, slug: str, state: ArticleState) -> None:
+        self.db.execute("UPDATE articles SET state = ? WHERE slug = ?", (state.value, slug))
+
+    def set_article_published(self, slug: str, at: datetime) -> None:
+        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
+
+    def count_ready(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles WHERE state = 'ready'").fetchone()[0])
+
+    def repend_ready_articles(self) -> int:
+        cur = self.db.execute("UPDATE articles SET state = 'pending' WHERE state = 'ready'")
+        return cur.rowcount
+
+    def pending_articles(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
+
+    # -- reviewed translations ---------------------------------------------------------
+    def reviews(self, slug: str | None = None) -> list[Review]:
+        sql = "SELECT rel, slug, lang, data, base_hash FROM reviews"
+        rows = self.db.execute(sql + " WHERE slug = ?", (slug,)) if slug else self.db.execute(sql)
+        return [Review(r, s, lg, article_from_json(d), b) for r, s, lg, d, b in rows]
+
+    def put_review(self, r: Review) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO reviews(rel, slug, lang, data, base_hash) VALUES(?,?,?,?,?)",
+            (r.rel, r.slug, r.lang, article_to_json(r.article), r.base_hash),
+        )
+
+    def delete_review(self, rel: str) -> None:
+        self.db.execute("DELETE FROM reviews WHERE rel = ?", (rel,))
 
 
 def _statements(script: str) -> list[str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC, datetime
 from typing import Any
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import finish_article
 from xlate.ingest.txt import list_item
 from xlate.model import Article, Block, BlockKind
@@ -18,6 +19,18 @@ from xlate.model import Article, Block, BlockKind
 # A small .docx unpacks to a few MB at most; more is a zip bomb or not an article.
 MAX_UNPACKED = 100_000_000
 _HEADING = re.compile(r"^heading ([1-9])$", re.IGNORECASE)
+# python-docx's built-in template carries this creation date: a document generated from it
+# without setting one says nothing about when the article was written.
+_TEMPLATE_CREATED = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)
+
+
+def written(document: Any) -> datetime | None:
+    """When the document was created (its core properties), if it says so. Naive values
+    are read in the site's time zone by `finish_article`."""
+    created = document.core_properties.created
+    if not isinstance(created, datetime) or created == _TEMPLATE_CREATED:
+        return None
+    return created
 
 
 def _open(rel: str, data: bytes) -> Any:
@@ -62,7 +75,7 @@ def _kind(p: Any) -> tuple[str, int]:
     return "para", 0
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     document = _open(rel, data)
     paras = [(p.text, *_kind(p)) for p in document.paragraphs if p.text.strip()]
     if not paras:
@@ -89,4 +102,4 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
     if document.tables:
         n = len(document.tables)
         notes.append(f"ignored {n} table{'s' if n > 1 else ''} (only paragraphs are translated)")
-    return finish_article(rel, cfg, title=paras[title_at][0], blocks=blocks, notes=notes)
+    return finish_article(rel, ctx, title=paras[title_at][0], blocks=blocks, notes=notes, when=written(document))

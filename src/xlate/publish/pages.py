@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     import jinja2
 
 # Dates people read are calendar dates where the library is; the instant stays in <time datetime>.
-DISPLAY_TZ = "Europe/Vilnius"
 
 
 @functools.cache
@@ -82,9 +81,7 @@ def _safe(fragment: str) -> Any:
 
 
 def _tz_name(site: Site) -> str:
-    # The config's site time zone once it has one (issue 16.1), else the library's. Looked up
-    # on the class: a missing attribute on a pydantic model is slow to find out about.
-    return str(site.cfg.site.timezone) if "timezone" in type(site.cfg.site).model_fields else DISPLAY_TZ  # type: ignore[attr-defined]
+    return site.cfg.site.timezone
 
 
 @functools.lru_cache(maxsize=65536)

@@ -1,0 +1,23 @@
+"""The files every publish writes besides the article pages, in one place.
+
+The publish stage renders them, a run checks that none was deleted, and the no-op fast
+path (`xlate.noop`) fingerprints them; it imports this module, so it uses `os` alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the fast path must not import typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # per language
+SITE_FILES = ("index.html", "feeds.opml")  # at the top of the feeds folder
+
+
+def output_files(feeds: str, langs: Iterable[str]) -> list[str]:
+    """The paths of the site files and of every language's feeds under `feeds`."""
+    names = [os.path.join(feeds, name) for name in SITE_FILES]
+    names += [os.path.join(feeds, lang, name) for lang in langs for name in FEED_FILES.values()]
+    return names
