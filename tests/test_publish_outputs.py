@@ -28,7 +28,7 @@ import pytest
 from lxml import etree
 from reader import make_reader
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_json, write_config
+from tests.helpers import FIXTURES, REPO, run_cli, run_json, write_config
 
 BASE = "https://biblioteka.example.lt/naujienos/"
 LANGS = ("lt", "en", "pl", "ru")
@@ -115,10 +115,6 @@ def test_every_item_opens_its_own_language_page(project: Path) -> None:
     assert checked >= 40
 
 
-@pytest.mark.xfail(
-    reason="issue 12.1: placeholders leak from translation; fixed on the translate branch (drop this mark then)",
-    strict=False,
-)
 def test_no_placeholder_in_any_output_unless_the_source_had_it(project: Path) -> None:
     allowed = {m for f in _inputs() for m in PLACEHOLDER.findall(f.read_text(encoding="utf-8", errors="replace"))}
     leaks = {
