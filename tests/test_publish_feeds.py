@@ -455,6 +455,12 @@ def test_opml_lists_every_feed_with_dates_from_data(tmp_path: Path) -> None:
         assert alone.attrib == o.attrib and len(alone) == 0
     # never a JSON Feed or Atom typed `rss`
     assert all(o.get("xmlUrl").endswith("/rss.xml") for o in root.iter("outline") if o.get("xmlUrl"))
+    # languages without articles do not pull the dates to the empty-feed date
+    only_lt = xml(render_site(cfg, {"lt": site_of(cfg)["lt"]})["feeds.opml"])
+    assert only_lt.findtext("head/dateCreated") == "Wed, 01 May 2024 09:00:00 +0000"
+    assert xml(render_site(cfg, {"lt": site_of(cfg)["lt"]})["ru/feeds.opml"]).findtext("head/dateCreated") == (
+        "Sat, 01 Jan 2000 00:00:00 +0000"
+    )
     empty = xml(render_site(cfg, {})["feeds.opml"])
     assert (
         empty.findtext("head/dateCreated") == empty.findtext("head/dateModified") == "Sat, 01 Jan 2000 00:00:00 +0000"

@@ -115,10 +115,6 @@ def test_every_item_opens_its_own_language_page(project: Path) -> None:
     assert checked >= 40
 
 
-@pytest.mark.xfail(
-    reason="issue 12.1: placeholders leak from translation; fixed on the translate branch (drop this mark then)",
-    strict=False,
-)
 def test_no_placeholder_in_any_output_unless_the_source_had_it(project: Path) -> None:
     allowed = {m for f in _inputs() for m in PLACEHOLDER.findall(f.read_text(encoding="utf-8", errors="replace"))}
     leaks = {

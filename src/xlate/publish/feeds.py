@@ -589,6 +589,11 @@ def render_feeds(site: Site, cat: Catalog) -> dict[str, bytes]:
 # -- OPML 2.0 --------------------------------------------------------------------------
 
 
+def _span(rs: Sequence[Rendition]) -> tuple[datetime, datetime]:
+    """Oldest published (the last: `rs` is newest first) and newest updated of one language."""
+    return utc(rs[-1].published), max(utc(r.updated) for r in rs)
+
+
 def _feed_outline(parent: etree._Element, site: Site, lang: str) -> None:
     etree.SubElement(
         parent,
@@ -609,9 +614,9 @@ def _feed_outline(parent: etree._Element, site: Site, lang: str) -> None:
 def render_opml(site: Site, cat: Catalog, lang: str | None = None) -> bytes:
     """OPML 2.0 with one feed (RSS 2.0) per language: of every language, each in a folder
     titled with the language's own name, or (`lang`) of that language alone."""
-    everything = cat.by_lang.get(lang, []) if lang else cat.all()
-    created = min((utc(r.published) for r in everything), default=EMPTY_FEED_DATE)
-    modified = max((utc(r.updated) for r in everything), default=EMPTY_FEED_DATE)
+    spans = [_span(rs) for code in ([lang] if lang else site.langs) if (rs := cat.by_lang.get(code, []))]
+    created = min((c for c, _ in spans), default=EMPTY_FEED_DATE)
+    modified = max((m for _, m in spans), default=EMPTY_FEED_DATE)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = site.title(lang or site.source_lang)

@@ -301,7 +301,7 @@ def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]])
             h = hashlib.sha256(site_part.encode())
             h.update("\x1e".join(v for v in site.langs if month in archives.get(v, {})).encode())
             for r in rs:
-                h.update(f"\x1d{r.slug}\x1f{title(r)}\x1f{r.published.isoformat()}".encode())
+                h.update(f"\x1d{r.slug}\x1f{r.title}\x1f{r.published.isoformat()}".encode())
             out[f"{lang}/archive/{month}.html"] = h.hexdigest()[:32]
     return out
 
