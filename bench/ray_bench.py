@@ -43,12 +43,12 @@ def patch_engine() -> None:
 
 
 def _batches(pkg: Any, articles: int, chunk_tokens: int, seed: int) -> list[Batch]:
-    from xlate.translate.engine import load_tokenizer
+    from xlate.translate.argos import load_tokenizer
 
     with tempfile.TemporaryDirectory() as td:
         paths = corpus.write(corpus.generate(articles, seed), Path(td))
         units = sorted({u for art in units_of(paths) for block in art for u in block})
-    tok = load_tokenizer(pkg)
+    tok = load_tokenizer(pkg.path, pkg.tokenizer)
     batches: list[Batch] = []
     cur: list[str] = []
     size = 0
@@ -95,14 +95,43 @@ def commit_rate(rows: int, chunk: int) -> dict[str, float]:
     return {"rows": rows, "chunk_rows": chunk, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds)}
 
 
+def _measure(name: str, pkgs: Any, batches: list[Batch]) -> dict[str, float]:
+    """One contender over the batches: wall, driver and worker CPU, start-up (model loaded first)."""
+    from xlate.config import Ray, Translate
+    from xlate.translate.engine import Engine
+    from xlate.translate.ray_executor import RayExecutor
+    from xlate.translate.work import LocalExecutor
+
+    t = time.perf_counter()
+    ex: Any
+    if name.startswith("local"):
+        ex = LocalExecutor(Engine(dict(pkgs), Translate(intra_threads=1 if name == "local-1t" else 0)))
+        ex.engine.translate(("lt", "en"), batches[0].sentences[:2])  # model loaded before timing
+    else:
+        actors = int(name[-1])
+        ex = RayExecutor(pkgs, Translate(executor="ray", ray=Ray(actors=actors)))
+        warm = [Batch(b.pair, b.model_id, b.sentences[:2]) for b in batches[:1]] * (2 * actors)
+        list(ex.decode(warm))  # every actor up, package unpacked, model loaded
+    start = time.perf_counter() - t
+    workers_cpu = _workers_cpu(ex)
+    cpu = time.process_time()
+    wall, n = _timed(ex, batches)
+    cpu = time.process_time() - cpu
+    workers_cpu = _workers_cpu(ex) - workers_cpu
+    ex.close()
+    return {
+        "seconds": wall,
+        "driver_cpu_seconds": cpu,
+        "cpu_seconds": cpu + workers_cpu,
+        "startup_seconds": start,
+        "sentences": n,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import ray
 
-    from xlate.config import Ray, Translate
-    from xlate.translate.engine import Engine
     from xlate.translate.packages import install_file, installed
-    from xlate.translate.ray_executor import RayExecutor
-    from xlate.translate.work import LocalExecutor
 
     os.environ[ENV_DECODE_LEN] = str(args.decode_len)
     patch_engine()
@@ -133,35 +162,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             # Interleaved and repeated: the machine is shared, so each contender sees the same drift.
             for _ in range(args.repeat):
                 for name in ("local-1t", "ray-1", "local", "ray-2"):
-                    t = time.perf_counter()
-                    if name.startswith("local"):
-                        settings = Translate(intra_threads=1 if name == "local-1t" else 0)
-                        ex: Any = LocalExecutor(Engine(dict(pkgs), settings))
-                        ex.engine.translate(("lt", "en"), batches[0].sentences[:2])  # model loaded before timing
-                    else:
-                        actors = int(name[-1])
-                        ex = RayExecutor(pkgs, Translate(executor="ray", ray=Ray(actors=actors)))
-                        warm = [Batch(b.pair, b.model_id, b.sentences[:2]) for b in batches[:1]] * (2 * actors)
-                        list(ex.decode(warm))  # every actor up, package unpacked, model loaded
-                    start = time.perf_counter() - t
-                    workers_cpu = _workers_cpu(ex)
-                    cpu = time.process_time()
-                    wall, n = _timed(ex, batches)
-                    cpu = time.process_time() - cpu
-                    workers_cpu = _workers_cpu(ex) - workers_cpu
-                    ex.close()
-                    runs.setdefault(name, []).append(
-                        {
-                            "seconds": wall,
-                            "driver_cpu_seconds": cpu,
-                            "cpu_seconds": cpu + workers_cpu,
-                            "startup_seconds": start,
-                            "sentences": n,
-                        }
-                    )
+                    r = _measure(name, pkgs, batches)
+                    runs.setdefault(name, []).append(r)
                     print(
-                        f"{name}: {wall:.2f} s, CPU {cpu + workers_cpu:.2f} s (driver {cpu:.2f} s), "
-                        f"start-up {start:.2f} s",
+                        f"{name}: {r['seconds']:.2f} s, CPU {r['cpu_seconds']:.2f} s "
+                        f"(driver {r['driver_cpu_seconds']:.2f} s), start-up {r['startup_seconds']:.2f} s",
                         flush=True,
                     )
         finally:

@@ -5,9 +5,10 @@
 Patches, in this process only (src/ is untouched):
 - Engine._decode_options: min_decoding_length = max_decoding_length = L, so every
   decoded sentence has exactly L tokens, as for the other contenders;
-- engine.degeneracy: still runs (its cost stays in the measurement) but its verdict is
-  only counted, never acted on, so no sentence is retried: random weights produce
-  repetitive output, and a retry would decode those sentences a second time;
+- engine.degeneracy and engine._placeholders_differ: still run (their cost stays in the
+  measurement) but their verdicts are only counted, never acted on, so no sentence is
+  retried: random weights produce repetitive output (and the bench vocabulary's "⟦s⟧"
+  symbol), and a retry would decode those sentences a second time;
 - Engine._run: counts sentences and output tokens per model and the time in CTranslate2.
 The counters are written to $BENCH_STATS at exit.
 """
@@ -54,9 +55,17 @@ def install() -> tuple[TokenCounter, Counter[str]]:
             would_retry[why] += 1
         return None
 
+    placeholders_differ = engine._placeholders_differ
+
+    def counted_placeholders(src: str, out: str) -> bool:
+        if placeholders_differ(src, out):
+            would_retry["placeholders differ"] += 1
+        return False
+
     cls._decode_options = patched_options
     cls._run = patched_run
     engine.degeneracy = counted_degeneracy
+    engine._placeholders_differ = counted_placeholders
     return counter, would_retry
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 from xlate.config import Translate
 from xlate.translate import packages
-from xlate.translate.engine import Engine, degeneracy, load_tokenizer, split_long
+from xlate.translate.argos import load_tokenizer
+from xlate.translate.engine import Engine, degeneracy, split_long
 
 
 def _phrasebook_rows(n: int = 40) -> list[dict[str, str]]:
@@ -73,7 +74,7 @@ def test_engine_reproduces_phrasebook_in_one_batch(installed_models: Path) -> No
 def test_underscores_survive_decoding(installed_models: Path) -> None:
     """Argos >= 1.10 turns '_' into spaces after decoding; xlate must not."""
     pkg = packages.installed(installed_models)[("lt", "en")]
-    tok = load_tokenizer(pkg)
+    tok = load_tokenizer(pkg.path, pkg.tokenizer)
     text = "vardas_pavarde@biblioteka.lt"
     pieces = tok.encode(text)
     assert tok.decode(pieces) == text

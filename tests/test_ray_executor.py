@@ -16,7 +16,7 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +342,7 @@ def test_make_executor_ray_unknown_model_and_early_stops(
         for _ in range(3):
             it = ex.decode(batches)
             next(it)
+            assert isinstance(it, Generator)
             it.close()
         got = list(ex.decode(batches))
         assert Counter(id(b) for b, _ in got) == Counter(id(b) for b in batches)

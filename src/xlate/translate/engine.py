@@ -7,73 +7,17 @@ with nothing to decode never loads a model.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from xlate.config import Translate
+from xlate.translate.argos import Tokenizer, load_tokenizer
 from xlate.translate.packages import InstalledPackage
+from xlate.translate.protect import placeholder_ids, stray_brackets
 
 log = logging.getLogger(__name__)
-
-
-class Tokenizer(Protocol):
-    def encode(self, sentence: str) -> list[str]: ...
-    def decode(self, tokens: list[str]) -> str: ...
-
-
-def argos_env(models_dir: Path) -> None:
-    """Make importing argostranslate harmless here.
-
-    Its settings module creates folders under $HOME at import time; under a
-    hardened service $HOME may be read-only, so point it at a writable place.
-    """
-    os.environ.setdefault("ARGOS_PACKAGES_DIR", str(models_dir))
-    home = Path.home()
-    if not os.access(home, os.W_OK):
-        base = Path(tempfile.gettempdir()) / "xlate-argos"
-        for var, sub in (
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_CACHE_HOME", "cache"),
-        ):
-            os.environ.setdefault(var, str(base / sub))
-
-
-class _SentencePiece:
-    """Argos's SentencePiece tokenizer, minus its decode bug.
-
-    argostranslate >= 1.10 replaces every '_' with a space after decoding, which
-    breaks URLs, e-mail addresses and handles. SentencePiece's own decoder already
-    maps '▁' to spaces, so nothing else is needed.
-    """
-
-    def __init__(self, argos_tokenizer: Any) -> None:
-        self._argos = argos_tokenizer
-
-    def encode(self, sentence: str) -> list[str]:
-        return list(self._argos.encode(sentence))
-
-    def decode(self, tokens: list[str]) -> str:
-        return str(self._argos.lazy_processor().decode_pieces(tokens))
-
-
-def load_tokenizer(pkg: InstalledPackage) -> Tokenizer:
-    """The tokenizer that argostranslate's package layer builds for this package."""
-    argos_env(pkg.path.parent)
-    from argostranslate.package import Package
-
-    argos_pkg = Package(pkg.path)
-    tok = getattr(argos_pkg, "tokenizer", None)
-    if tok is None:
-        raise ValueError("argostranslate found no tokenizer in the package")
-    if pkg.tokenizer == "sentencepiece":
-        return _SentencePiece(tok)
-    return tok  # type: ignore[no-any-return]  # BPE: Moses detokenizer + '@@ ' joins
 
 
 @dataclass(frozen=True)
@@ -162,7 +106,7 @@ class Engine:
                 inter_threads=s.inter_threads,
                 intra_threads=s.intra_threads,
             )
-            self._loaded[pair] = _Loaded(pkg, load_tokenizer(pkg), translator)
+            self._loaded[pair] = _Loaded(pkg, load_tokenizer(pkg.path, pkg.tokenizer), translator)
         return self._loaded[pair]
 
     def _decode_options(self, max_src: int) -> dict[str, Any]:
@@ -204,45 +148,72 @@ class Engine:
         if not sentences:
             return []
         m = self._load(pair)
-        limit = self.settings.max_input_tokens
-        # Pieces: (sentence index, tokens). Over-long sentences become several pieces.
-        pieces: list[tuple[int, list[str]]] = []
-        split_flags: set[int] = set()
-        for i, s in enumerate(sentences):
-            chunks = split_long(m.tokenizer.encode(s), limit)
-            if len(chunks) > 1:
-                split_flags.add(i)
-                log.info("split an over-long sentence (%d pieces) before decoding", len(chunks))
-            pieces.extend((i, c) for c in chunks)
+        pieces, split = self._pieces(m, sentences)
         order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][1]))
         batch = [pieces[k][1] for k in order]
         decoded = self._run(m, batch, **self._decode_options(max(len(b) for b in batch)))
-        results: list[tuple[list[str], float | None, str | None]] = [([], None, None)] * len(pieces)
+        results: list[_Piece] = [_Piece([], None, None)] * len(pieces)
         for k, (toks, score) in zip(order, decoded, strict=True):
-            results[k] = (toks, score, degeneracy(pieces[k][1], toks, self.settings.length_ratio))
+            results[k] = _Piece(toks, score, self._fault(m, pieces[k][1], toks))
+        self._retry(m, pieces, results)
+        return self._assemble(m, len(sentences), pieces, results, split)
 
-        bad = [k for k, r in enumerate(results) if r[2]]
-        if bad:
-            # One retry with anti-repetition settings, each sentence capped relative to its own length.
-            retry_batch = [pieces[k][1] for k in bad]
-            opts = self._decode_options(max(len(b) for b in retry_batch))
-            opts.update(repetition_penalty=1.3, no_repeat_ngram_size=3)
-            for k, (toks, score) in zip(bad, self._run(m, retry_batch, **opts), strict=True):
-                src = pieces[k][1]
-                toks = toks[: max_output_tokens(len(src), self.settings.length_ratio)]
-                why = degeneracy(src, toks, self.settings.length_ratio)
-                results[k] = (toks, score, f"degenerate: {why}" if why else "retried")
+    def _pieces(self, m: _Loaded, sentences: Sequence[str]) -> tuple[list[tuple[int, list[str]]], set[int]]:
+        """(sentence index, tokens) per piece: over-long sentences become several pieces."""
+        pieces: list[tuple[int, list[str]]] = []
+        split: set[int] = set()
+        for i, s in enumerate(sentences):
+            chunks = split_long(m.tokenizer.encode(s), self.settings.max_input_tokens)
+            if len(chunks) > 1:
+                split.add(i)
+                log.info("split an over-long sentence (%d pieces) before decoding", len(chunks))
+            pieces.extend((i, c) for c in chunks)
+        return pieces, split
 
-        by_sentence: list[list[int]] = [[] for _ in sentences]
-        for k, (i, _) in enumerate(pieces):
-            by_sentence[i].append(k)
+    def _fault(self, m: _Loaded, src: list[str], out: list[str]) -> str | None:
+        """Why an output needs another try: degenerate, or its placeholders differ from the input's."""
+        why = degeneracy(src, out, self.settings.length_ratio)
+        if why is None and _placeholders_differ(m.tokenizer.decode(src), self._detok(m, out)):
+            why = "placeholders differ from the input's"
+        return why
+
+    def _retry(self, m: _Loaded, pieces: list[tuple[int, list[str]]], results: list[_Piece]) -> None:
+        """One retry with anti-repetition settings, each piece capped relative to its own length."""
+        bad = [k for k, r in enumerate(results) if r.fault]
+        if not bad:
+            return
+        retry_batch = [pieces[k][1] for k in bad]
+        opts = self._decode_options(max(len(b) for b in retry_batch))
+        opts.update(repetition_penalty=1.3, no_repeat_ngram_size=3)
+        ratio = self.settings.length_ratio
+        for k, (toks, score) in zip(bad, self._run(m, retry_batch, **opts), strict=True):
+            src = pieces[k][1]
+            toks = toks[: max_output_tokens(len(src), ratio)]
+            why = degeneracy(src, toks, ratio)
+            # Placeholders still wrong after the retry: the translate stage mends it and flags it.
+            results[k] = _Piece(toks, score, f"degenerate: {why}" if why else "retried")
+
+    def _assemble(
+        self, m: _Loaded, n: int, pieces: list[tuple[int, list[str]]], results: list[_Piece], split: set[int]
+    ) -> list[Output]:
+        by_sentence: list[list[_Piece]] = [[] for _ in range(n)]
+        for (i, _), r in zip(pieces, results, strict=True):
+            by_sentence[i].append(r)
         outs: list[Output] = []
-        for i, ks in enumerate(by_sentence):
-            mine = [results[k] for k in ks]
-            text = " ".join(self._detok(m, toks) for toks, _, _ in mine).strip()
-            scores = [sc for _, sc, _ in mine if sc is not None]
-            flags = [f for _, _, f in mine if f]
-            if i in split_flags:
-                flags.append("split")
-            outs.append(Output(text, min(scores) if scores else None, tuple(sorted(set(flags)))))
+        for i, mine in enumerate(by_sentence):
+            text = " ".join(self._detok(m, r.tokens) for r in mine).strip()
+            scores = [r.score for r in mine if r.score is not None]
+            flags = {r.fault for r in mine if r.fault} | ({"split"} if i in split else set())
+            outs.append(Output(text, min(scores) if scores else None, tuple(sorted(flags))))
         return outs
+
+
+@dataclass(frozen=True)
+class _Piece:
+    tokens: list[str]
+    score: float | None
+    fault: str | None  # before the retry: why to retry; after it: the flag
+
+
+def _placeholders_differ(src: str, out: str) -> bool:
+    return placeholder_ids(src) != placeholder_ids(out) or stray_brackets(out)

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from xlate.errors import ModelMissing, NotWritable, PackageError
+from xlate.translate.argos import argos_env, load_tokenizer
 
 ID_FILE = ".xlate-id.json"
 MAX_UNPACKED_BYTES = 4 * 1024**3  # refuse zip bombs; real packages are ~100-300 MB
@@ -234,10 +235,8 @@ def validate_dir(pkg_dir: Path, origin: str) -> InstalledPackage:
         pkg = describe(pkg_dir)
     except PackageError as e:
         raise PackageError(f"{origin}: {e}") from None
-    from xlate.translate.engine import load_tokenizer
-
     try:
-        tok = load_tokenizer(pkg)
+        tok = load_tokenizer(pkg.path, pkg.tokenizer)
         tok.encode("Labas")
     except Exception as e:
         raise PackageError(f"{origin}: the tokenizer does not load ({type(e).__name__}: {e})") from None
@@ -323,8 +322,6 @@ def install_from_index(
     for discovery and downloads the archive ourselves so that we can show progress
     and verify it before it touches the models folder.
     """
-    from xlate.translate.engine import argos_env
-
     argos_env(models_dir)
     from argostranslate import package as argos_package
     from argostranslate import settings as argos_settings
