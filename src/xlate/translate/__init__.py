@@ -345,7 +345,7 @@ def _renderer(u: pr.Protected, lang: str) -> Callable[[int], str]:
 def _log_window(n: int, d: _Driver, seconds: float) -> None:
     if d.stats.chunks:
         models = ", ".join(f"{m} {d.stats.decoded[m]}/{d.totals[m]}" for m in sorted(d.totals))
-        log.info("translation window %d: %s sentences decoded (%.1f s)", n, models, seconds)
+        log.info("decoding: window %d done, %s sentences (%.1f s)", n, models, seconds)
 
 
 def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, str], int]:
