@@ -28,7 +28,7 @@ from xlate.store import Store
 from xlate.translate.packages import require_routes
 
 if TYPE_CHECKING:
-    from xlate.translate import Batch
+    from xlate.translate import Batch, Limits, Progress
     from xlate.translate.protect import Glossary
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class RunOptions:
     settle_seconds: float | None = None  # override config.ingest.settle_seconds
     wait_seconds: float = 0.0  # wait this long for another run's lock
     on_batch: Callable[[Batch], None] | None = None  # progress hook: before each batch is decoded
+    progress: Callable[[Progress], None] | None = None  # after each chunk: sentences done/total per model
+    max_seconds: float | None = None  # override config.run.max_seconds
     republish: bool = False  # render and sync every output even if nothing changed
     force: tuple[str, ...] = ()  # slugs whose held translations an editor releases as they are
     now: datetime | None = None  # the run's time (tests inject it); None: the clock
@@ -111,6 +113,7 @@ def _stages(
     cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None], report: RunReport, now: datetime
 ) -> None:
     settle = cfg.ingest.settle_seconds if opts.settle_seconds is None else opts.settle_seconds
+    limits = _limits(cfg, opts, check)
     found = scan.scan_input(cfg, settle, now.timestamp() if opts.now else time.time())
     plan = decide.plan_files(found.files, store.files())
     glossary = functools.cache(lambda: models.load_glossary(cfg))  # read only when a route needs it
@@ -137,7 +140,7 @@ def _stages(
     report.duplicates += ingested.duplicates
     report.warnings += ingested.warnings
     check()
-    _translate_and_record(cfg, opts, store, check, report, now, key, glossary)
+    _translate_and_record(cfg, opts, store, check, report, now, key, glossary, limits)
     check()
     if store.publish_pending():
         report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish)]
@@ -156,8 +159,11 @@ def _translate_and_record(
     now: datetime,
     key: str | None,
     glossary: Callable[[], Glossary],
+    limits: Limits,
 ) -> None:
-    done = translate.translate(cfg, store, glossary, opts.on_batch)
+    done = translate.translate(cfg, store, glossary, opts.on_batch, limits=limits, progress=opts.progress)
+    if done.waiting:
+        log.info("%d articles wait for the next run (%s)", len(done.waiting), done.stopped or "incomplete")
     if not done.articles:
         return
     report.routes = done.routes
@@ -174,6 +180,22 @@ def _translate_and_record(
     if key is not None:
         with store.transaction():
             store.set_translation_key(key)
+
+
+def _limits(cfg: Config, opts: RunOptions, check: Callable[[], None]) -> Limits:
+    """The translate stage's budget: chunk size, the run's deadline, and the signal check."""
+    from xlate.translate import Limits
+
+    def should_stop() -> bool:
+        try:
+            check()
+        except Interrupted:
+            return True  # the stage returns what is complete; the next check() ends the run (130)
+        return False
+
+    budget = cfg.run.max_seconds if opts.max_seconds is None else opts.max_seconds
+    deadline = None if budget is None else time.monotonic() + budget
+    return Limits(chunk_tokens=cfg.translate.chunk_tokens, deadline=deadline, should_stop=should_stop)
 
 
 def _apply_options(store: Store, opts: RunOptions) -> None:
