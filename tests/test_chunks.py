@@ -234,4 +234,33 @@ def test_one_progress_bar_across_all_models() -> None:
         bar(Progress((("en->pl", done // 2, 60), ("lt->en", done - done // 2, 70)), b, 0.5))
     bar.close()
     text = out.getvalue()
-    assert "lt->en 65/70" in text and "130/" in text and "sentences" in text
+    # The last state (rich refreshes on a timer, so the ones between may not be drawn).
+    assert "translating lt->en (en->pl 65/60, lt->en 65/70)" in text and "130/130" in text
+
+
+def test_pending_work_per_model_before_during_and_after(pkgs: dict, engine: Engine, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    from xlate.translate import pending_work
+
+    units = _flat(article_units())
+    store = Store(tmp_path / "s.sqlite3")
+    n = len({u.text for u in units})
+    before = pending_work(units, ROUTES, pkgs, store)
+    assert {m: s for m, (s, _) in before.items()} == {"lt->en": n, "en->pl": n, "en->ru": n}
+    assert all(tokens > sentences for sentences, tokens in before.values())
+    chunks: list[int] = []
+    _, stats = translate_units(
+        units,
+        ROUTES,
+        pkgs,
+        engine,
+        store,
+        limits=Limits(chunk_tokens=300, should_stop=lambda: len(chunks) >= 2),
+        progress=lambda p: chunks.append(1),
+    )
+    assert set(stats.seconds) == {"lt->en"} and stats.seconds["lt->en"] > 0
+    during = pending_work(units, ROUTES, pkgs, store)
+    # Decoded counts include pieces of sentences whose placeholders broke, so at least n - decoded are left.
+    assert n - stats.decoded["lt->en"] <= during["lt->en"][0] < n
+    assert during["lt->en"][1] < before["lt->en"][1]
+    translate_units(units, ROUTES, pkgs, engine, store)
+    assert pending_work(units, ROUTES, pkgs, store) == {"lt->en": (0, 0), "en->pl": (0, 0), "en->ru": (0, 0)}

@@ -259,3 +259,17 @@ def test_a_held_article_stays_out_of_the_feed(make_project: Callable[..., Path])
     for lang in ("en", "pl", "ru"):
         assert "registracija" not in (project / "feeds" / lang / "atom.xml").read_text(encoding="utf-8")
     assert "registracija" in (project / "feeds" / "lt" / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_more_spans_than_placeholders_are_translated_in_pieces(pkgs: dict, store: Store) -> None:  # type: ignore[type-arg]
+    phones = [f"+370 612 {i:05d}" for i in range(12)]
+    source = "Skambinkite " + ", ".join(phones) + " arba rašykite info@kvb.lt darbo dienomis."
+    unit = protect(source, GLOSSARY)
+    assert unit.pieces_only
+    result, stats = translate_units([unit], PIVOT, pkgs, Engine(pkgs, Translate()), store)
+    for lang in PIVOT:
+        out = result[lang][unit]
+        _check(unit, lang, out)
+        assert "many spans: translated in pieces" in out.flags
+        assert out.text.index(phones[0]) < out.text.index(phones[11]) < out.text.index("info@kvb.lt")
+    assert not any(f.startswith("many spans") for _, _, f in stats.flagged)  # informative, not a quality flag

@@ -80,3 +80,21 @@ def test_the_models_never_see_a_bracket_that_is_not_a_placeholder(sentence: str)
 @given(st.text(alphabet="ab ⟦⟧0123.", max_size=30))
 def test_clean_leaves_no_bracket(output: str) -> None:
     assert "⟦" not in clean(output) and "⟧" not in clean(output)
+
+
+PLACEHOLDERISH = st.one_of(
+    st.sampled_from(["word", "the", ".", " ", "⟦", "⟧", "⟦x⟧"]),
+    st.integers(0, 12).map(lambda i: f"⟦{i}⟧"),
+    st.integers(0, 3).map(lambda i: f"⟦ {i} ⟧"),
+)
+
+
+@given(st.lists(PLACEHOLDERISH, max_size=10).map(" ".join), st.lists(PLACEHOLDERISH, max_size=12).map(" ".join))
+def test_accept_carries_on_only_the_inputs_placeholders(source_words: str, output: str) -> None:
+    source = protect(source_words, Glossary()).text  # as the models see it: brackets only as placeholders
+    carried, mended = accept(source, output)
+    if carried is None:
+        assert mended and placeholder_ids(output) != placeholder_ids(source)
+    else:
+        assert placeholder_ids(carried) == placeholder_ids(source) and not stray_brackets(carried)
+        assert mended == (carried != output)

@@ -34,8 +34,10 @@ __all__ = ["Batch", "Limits", "Progress", "Route", "Stats", "complete", "is_qual
 
 log = logging.getLogger(__name__)
 
-# Tokens per chunk: measured on this machine (BENCHMARKS.md, "Chunk size"): larger chunks
-# gain little throughput and delay the next commit, the stop check and the progress line.
+# Tokens per chunk (config: translate.chunk_tokens). CTranslate2 decodes a chunk in sub-batches of
+# translate.max_batch_size tokens (2048) anyway, so bigger chunks cannot batch better; they only
+# delay the next commit, the stop check and the progress line. Measured (bench/chunks-quick.json):
+# 512 to 4096 tokens per chunk decode as fast as one batch per model; 256 loses a third.
 DEFAULT_CHUNK_TOKENS = 2048
 
 QUALITY_FLAGS = ("degenerate", "placeholder")
@@ -81,6 +83,7 @@ class Stats:
     memory_hits: int = 0
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # (route, sentence, flag)
     chunks: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # decoding time per model (for throughput, ETA)
     stopped: str | None = None  # "deadline" or "stop": some units were left for the next run
 
 
@@ -111,6 +114,7 @@ class _Driver:
         self.totals = {label(p): 0 for p in model_ids}
         self.looked: dict[Pair, set[str]] = {}
         self.windows_done = 0
+        self.needed: dict[Pair, set[str]] = {}  # per model, the inputs still to decode ("\x00"+unit: unknown yet)
         self.on_batch: Callable[[Batch], None] | None = None
         self.progress: Callable[[Progress], None] | None = None
 
@@ -186,6 +190,7 @@ class _Driver:
             self.tables.put(b.pair, s, o)
         key = label(b.pair)
         self.stats.decoded[key] += len(b.sentences)
+        self.stats.seconds[key] = self.stats.seconds.get(key, 0.0) + seconds
         self.stats.chunks += 1
         self.totals[key] = max(self.totals[key], self.stats.decoded[key])
         if self.progress:
@@ -231,6 +236,7 @@ class _Driver:
                     cur = {n for c in cur for n in self.tables.next_inputs(pair, c)}
         for p, s in need.items():
             self.totals[label(p)] = len(s)
+        self.needed = need
 
 
 def _blank(_: int) -> str:
@@ -275,6 +281,38 @@ def translate_units(
     return _results(units, routes, d.tables, d.stats), d.stats
 
 
+def pending_work(
+    units: Sequence[pr.Protected],
+    routes: dict[str, Route],
+    packages: dict[Pair, InstalledPackage],
+    memory: TranslationMemory,
+) -> dict[str, tuple[int, int]]:
+    """What is left to decode per model, (sentences, source tokens), without decoding anything.
+
+    Exact for the first hop and wherever the memory knows the input; beyond, one sentence per
+    unit (a unit's pivot text is unknown until it is decoded). For `xlate status` and an ETA.
+    """
+    pairs = sorted({p for r in routes.values() for p in r})
+    count = _token_counter(packages)
+    d = _Driver({p: packages[p].model_id() for p in pairs}, memory, _MemoryOnly(), Limits(), count)
+    order = list(dict.fromkeys(u.text for u in units))
+    d.run_window(order, routes, decode=False)
+    pending = [t for t in order if any(d.tables.resolve(t, r, _blank) is None for r in routes.values())]
+    d.estimate(pending, routes)
+    # An input not known yet is counted by its unit's source text: the best guess before decoding.
+    return {label(p): (d.totals[label(p)], sum(d.count(p, s.lstrip("\x00")) for s in d.needed[p])) for p in pairs}
+
+
+class _MemoryOnly:
+    """The executor of a dry run: asked to decode, it refuses (a bug, never input)."""
+
+    def decode(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[Output]]]:
+        raise RuntimeError("pending_work must not decode")
+
+    def close(self) -> None:
+        pass
+
+
 def complete(units: Iterable[Iterable[pr.Protected]], translated: Mapping[str, Mapping[pr.Protected, Output]]) -> bool:
     """Whether every unit (e.g. of one article, per block) is translated for every target.
 
@@ -307,7 +345,7 @@ def _renderer(u: pr.Protected, lang: str) -> Callable[[int], str]:
 def _log_window(n: int, d: _Driver, seconds: float) -> None:
     if d.stats.chunks:
         models = ", ".join(f"{m} {d.stats.decoded[m]}/{d.totals[m]}" for m in sorted(d.totals))
-        log.info("translation window %d: %s sentences decoded (%.1f s)", n, models, seconds)
+        log.info("decoding: window %d done, %s sentences (%.1f s)", n, models, seconds)
 
 
 def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, str], int]:
@@ -315,11 +353,14 @@ def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, st
     from xlate.translate.argos import Tokenizer, load_tokenizer
 
     loaded: dict[Pair, Tokenizer] = {}
+    counted: dict[tuple[Pair, str], int] = {}  # windows and chunks both ask
 
     def count(pair: Pair, text: str) -> int:
-        if pair not in loaded:
-            pkg = packages[pair]
-            loaded[pair] = load_tokenizer(pkg.path, pkg.tokenizer)
-        return len(loaded[pair].encode(text))
+        if (pair, text) not in counted:
+            if pair not in loaded:
+                pkg = packages[pair]
+                loaded[pair] = load_tokenizer(pkg.path, pkg.tokenizer)
+            counted[pair, text] = len(loaded[pair].encode(text))
+        return counted[pair, text]
 
     return count
