@@ -4,10 +4,16 @@ first, leaves the rest pending, and the following runs drain the backlog."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import FIXTURES, run_json
 
@@ -67,3 +73,40 @@ def make_project_copy(project: Path) -> Path:
     cfg = (project / "config.yaml").read_text(encoding="utf-8").replace("max_seconds: 0.001", "max_seconds: null")
     (other / "config.yaml").write_text(cfg, encoding="utf-8")
     return other
+
+
+def _memory_rows(project: Path) -> int:
+    dbs = list((project / "state").glob("*.sqlite3"))
+    if not dbs:
+        return 0
+    try:
+        with sqlite3.connect(dbs[0], timeout=5) as c:
+            return int(c.execute("SELECT count(*) FROM memory").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_sigkill_mid_translation_then_the_counts_add_up(make_project: Callable[..., Path]) -> None:
+    project = make_project(sample=False, run__max_seconds=None, translate__chunk_tokens=256)
+    _backlog(project)
+    rng = random.Random(int(os.environ.get("XLATE_TEST_SEED", "14")))
+    cmd = [sys.executable, "-m", "xlate", "--config", str(project / "config.yaml"), "run"]
+    landed = 0
+    for _ in range(3):
+        start = _memory_rows(project)
+        proc = subprocess.Popen(cmd, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        limit = time.monotonic() + 120
+        while proc.poll() is None and _memory_rows(project) <= start and time.monotonic() < limit:
+            time.sleep(0.02)  # readiness: the run has committed its first chunk
+        time.sleep(rng.uniform(0, 0.5))
+        if proc.poll() is None:
+            landed += 1
+        proc.kill()
+        proc.wait()
+    assert landed, "no kill landed mid-translation"
+    before = _memory_rows(project)
+    report = run_json(project)
+    # Every committed chunk survived, and nothing is decoded twice: the counts add up.
+    assert before + sum(report["decoded_sentences"].values()) == _memory_rows(project)
+    assert len(_published(project)) == 8
