@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test demo bench bench-quick setup setup-test lint clean
+.PHONY: run test test-fast demo bench bench-quick setup setup-test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 setup-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,ray]'
 
 run:
 	./run.sh
@@ -34,6 +34,10 @@ lint: setup-test
 
 test: lint
 	$(BIN)/python -m pytest
+
+# For developers: everything but the tests marked slow (CI runs `make test`, all of them).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup-test
 	$(BIN)/python -m bench

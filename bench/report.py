@@ -301,7 +301,11 @@ def markdown(results: dict[str, Any], md_path: Path, plot_path: Path | None) -> 
         "empty folder.",
         "",
     ]
-    return "\n".join(L) + "\n"
+    text = "\n".join(L) + "\n"
+    scaling = Path(__file__).resolve().parent / "scaling.md"
+    if scaling.is_file():  # kept by hand from `python -m bench --ray`, which the default run does not do
+        text += "\n" + scaling.read_text(encoding="utf-8")
+    return text
 
 
 _PROFILE_OF = {"vs_naive": "cold", "vs_raw": "cold", "noop": "noop", "add_one": "add_one", "feeds": "feeds"}

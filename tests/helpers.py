@@ -6,14 +6,24 @@ Fixtures stay in conftest.py.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
+
+from xlate.config import Config, parse
+from xlate.model import Block, BlockKind, Rendition
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -62,3 +72,153 @@ def write_config(root: Path, models: Path, **overrides: object) -> None:
             node = node.setdefault(p, {})
         node[leaf] = value
     (root / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+class LineWatcher:
+    """Reads a child's stream line by line in a thread, so a test can wait for a line
+    (a readiness handshake) while the child goes on writing; `lines` keeps everything read."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._new = threading.Condition()
+        self._done = False
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._new:
+                self.lines.append(line)
+                self._new.notify_all()
+        with self._new:
+            self._done = True
+            self._new.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float) -> str:
+        """The first line matching `pattern` (a regex); AssertionError if the stream ends or time runs out."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._new:
+            while True:
+                for line in self.lines[seen:]:
+                    if rx.search(line):
+                        return line
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if self._done or left <= 0:
+                    raise AssertionError(f"no line matching {pattern!r} within {timeout}s: {''.join(self.lines)}")
+                self._new.wait(left)
+
+    def text(self) -> str:
+        """Everything the stream held (call after the child exited)."""
+        self._thread.join(timeout=30)
+        return "".join(self.lines)
+
+
+def latest_run_status(state_db: Path) -> str | None:
+    """The status of the newest row in the state's runs table, read-only; None when there is none yet."""
+    if not state_db.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{state_db}?mode=ro", uri=True, timeout=0.05)
+        try:
+            row = db.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:  # created but not migrated yet, or busy for a moment
+        return None
+    return str(row[0]) if row else None
+
+
+def wait_for_run_start(state_db: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:
+    """Wait until the child's run has recorded itself as running in the state database."""
+    deadline = time.monotonic() + timeout
+    while latest_run_status(state_db) != "running":
+        assert proc.poll() is None, "the run ended before it was seen running"
+        assert time.monotonic() < deadline, f"the run did not start within {timeout}s"
+        time.sleep(0.01)
+
+
+# -- publish: renditions and a site without running the pipeline --------------------------
+
+BASE = "https://biblioteka.example.lt/naujienos/"
+T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+
+BLOCKS = (
+    Block(BlockKind.PARAGRAPH, "Bibliotekoje vyks vaikų knygų savaitė su skaitymais ir dirbtuvėmis."),
+    Block(BlockKind.HEADING, "Programa"),
+    Block(BlockKind.LIST_ITEM, "Pirmadienį – garsūs skaitymai"),
+    Block(BlockKind.LIST_ITEM, "Antradienį – iliustravimo dirbtuvės"),
+    Block(BlockKind.QUOTE, "Knyga – geriausias draugas."),
+    Block(BlockKind.PARAGRAPH, "Visi renginiai nemokami."),
+    Block(BlockKind.BYLINE, "Ona Onaitė"),
+    Block(BlockKind.BYLINE, "Vaikų literatūros skyrius"),
+)
+
+
+def make_cfg(tmp_path: Path, **changes: Any) -> Config:
+    """The repo's config.yaml, with `section__key=value` overrides, anchored at tmp_path."""
+    data = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split("__")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return parse(data, tmp_path)
+
+
+def rend(lang: str, slug: str, n: int, **kw: Any) -> Rendition:
+    """Article number n: published n hours after T0, updated 30 minutes later (distinct times)."""
+    values: dict[str, Any] = {
+        "slug": slug,
+        "lang": lang,
+        "title": f"{slug} ({lang})",
+        "blocks": BLOCKS,
+        "published": T0 + timedelta(hours=n),
+        "updated": T0 + timedelta(hours=n, minutes=30),
+        "tags": ("renginiai", "vaikams"),
+        "machine_translated": lang != "lt",
+    }
+    values.update(kw)
+    return Rendition(**values)
+
+
+def site_of(cfg: Config, slugs: tuple[str, ...] = ("alpha", "bravo", "charlie")) -> dict[str, list[Rendition]]:
+    return {lang: [rend(lang, s, i) for i, s in enumerate(slugs)] for lang in cfg.all_langs}
+
+
+def parsed(data: bytes) -> Any:
+    """feedparser's reading of a feed, which must not be "bozo" (malformed)."""
+    import feedparser
+
+    d = feedparser.parse(data)
+    assert not d.bozo, d.get("bozo_exception")
+    return d
+
+
+# -- ingest: bad inputs made on the fly ----------------------------------------------------
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def empty_docx() -> bytes:
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    return buf.getvalue()
+
+
+def mixed_encodings() -> bytes:
+    """A Lithuanian article in UTF-8 with a Windows (cp1257) paragraph pasted in."""
+    text = (FIXTURES / "formats" / "vasaros-skaitymai.txt").read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n\n")
+    return head.encode() + b"\n\n" + rest.encode("cp1257")

@@ -10,10 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import pytest
+
+from tests.helpers import REPO
+
 TARGETS = {"vs_naive", "vs_raw", "noop", "add_one", "feeds"}
 
 
+@pytest.mark.slow
 def test_bench_quick_produces_every_figure(tmp_path: Path) -> None:
     out, md, png = tmp_path / "results.json", tmp_path / "BENCHMARKS.md", tmp_path / "throughput.png"
     proc = subprocess.run(

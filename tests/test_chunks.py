@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from tests.helpers import FIXTURES, REPO
 from xlate.config import Ingest, Translate
 from xlate.ingest import parse_article
 from xlate.segment import segment
@@ -189,7 +189,8 @@ def test_sigkill_at_random_points_loses_at_most_the_chunk_in_flight(installed_mo
     for _ in range(3):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
         assert proc.stdout is not None
-        wanted, lines = rng.randint(1, 4), []
+        wanted = rng.randint(1, 4)
+        lines: list[dict[str, int]] = []
         while len(lines) < wanted:
             line = proc.stdout.readline()
             if not line or "decoded" in line:

@@ -2,18 +2,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xlate import config
 from xlate.errors import ConfigError
 
 
-def _base() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+def _base() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def test_repo_config_loads_and_paths_resolve_against_its_folder(tmp_path: Path) -> None:
@@ -50,6 +54,26 @@ def test_defaults_of_the_fields_other_stages_read(tmp_path: Path) -> None:
     assert config.parse(data, tmp_path).run.max_seconds is None
 
 
+def _add_target(code: str, **texts: str) -> Callable[[dict[str, Any]], None]:
+    def add(d: dict[str, Any]) -> None:
+        d["targets"] = [*d["targets"], code]
+        d["languages"][code] = {"title": "T", "description": "D", **texts}
+
+    return add
+
+
+def test_targets_with_notice_texts_load() -> None:
+    data = _base()
+    _add_target("de")(data)
+    _add_target("uk")(data)
+    assert config.parse(data, REPO).targets == ("en", "pl", "ru", "de", "uk")
+    # A target the table has no texts for: the config's own notice, with drafts off.
+    data = _base()
+    _add_target("lv", mt_notice="Mašīntulkots no lietuviešu valodas.")(data)
+    data["editorial"]["drafts"] = "off"
+    assert "lv" in config.parse(data, REPO).targets
+
+
 @pytest.mark.parametrize(
     ("mutate", "needle"),
     [
@@ -73,6 +97,14 @@ def test_defaults_of_the_fields_other_stages_read(tmp_path: Path) -> None:
         (lambda d: d["editorial"].update(drafts="pdf"), "editorial.drafts"),
         (lambda d: d["feeds"].update(index_items=0), "feeds.index_items"),
         (lambda d: d["ingest"].update(date_window_days=0), "ingest.date_window_days"),
+        (lambda d: d["site"]["author"].update(email="info at library"), "site.author.email: 'info at library' is not"),
+        (lambda d: d["site"]["author"].update(uri="library.example.lt"), "site.author.uri"),
+        (lambda d: d["translate"].update(inter_threads=1000), "translate.inter_threads: 1000 is out of range"),
+        (lambda d: d["translate"].update(length_ratio=0), "length_ratio: 0 is out of range; use a value above 0"),
+        (lambda d: d["ingest"].update(settle_seconds=-1), "ingest.settle_seconds: -1 is out of range; use a value at"),
+        (_add_target("lv"), "languages.lv.mt_notice: xlate has no machine-translation notice in Latvian"),
+        (_add_target("xx"), "languages.xx.mt_notice"),
+        (_add_target("lv", mt_notice="Mašīntulkots no lietuviešu valodas."), "editorial.drafts: xlate's language"),
     ],
 )
 def test_bad_values_name_the_key(mutate, needle: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -247,3 +279,27 @@ def test_cli_refuses_a_bad_glossary_before_ingest(tmp_path: Path, text: str | No
     _assert_refused_before_ingest(project, proc, needle)
     assert "paths.glossary" in proc.stderr
     assert run_cli(project, "status").returncode == 2  # every command loads the config the same way
+
+
+def _schema_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        sub = field.annotation
+        keys.append(prefix + name)
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            keys.extend(_schema_keys(sub, f"{prefix}{name}."))
+    return keys
+
+
+def test_example_config_shows_every_key() -> None:
+    """config.yaml is the documentation of the settings: every key of the schema appears in it."""
+    data = _base()
+    missing = []
+    for key in _schema_keys(config.Config):
+        node: Any = data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                missing.append(key)
+                break
+            node = node[part]
+    assert missing == []

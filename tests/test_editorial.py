@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import REPO, run_cli, run_json
+from tests.helpers import REPO, run_cli, run_json
 from xlate.translate.protect import Glossary, Term, protect
 
 GLOSSARY = Glossary.load(REPO / "glossary.yaml", ("en", "pl", "ru"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 from langdetect import DetectorFactory, detect
 
-from tests.conftest import FIXTURES, REPO, run_json
+from tests.helpers import FIXTURES, REPO, run_json
 
 LANGS = ("lt", "en", "pl", "ru")
 FEEDS = [f"{lang}/{name}" for lang in LANGS for name in ("rss.xml", "atom.xml")]

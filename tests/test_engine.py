@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 from xlate.config import Translate
 from xlate.translate import packages
 from xlate.translate.argos import load_tokenizer

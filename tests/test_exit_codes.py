@@ -73,3 +73,18 @@ def test_usage_errors_keep_clicks_exit_2(tmp_path: Path) -> None:
     proc = run_cli(tmp_path, "run", "--no-such-option")
     assert proc.returncode == 2 and "No such option" in proc.stderr
     assert run_cli(tmp_path, "--version").returncode == 0
+
+
+def test_a_broken_install_is_exit_70_not_1(tmp_path: Path) -> None:
+    """A dependency that fails to import (a stray module shadowing click) must not exit 1, which
+    the systemd unit counts as success: the entry point reports it in one line with exit 70."""
+    shutil.copy2(REPO / "config.yaml", tmp_path / "config.yaml")
+    shutil.copy2(REPO / "glossary.yaml", tmp_path / "glossary.yaml")
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "click.py").write_text("raise ImportError('this click is broken')\n", encoding="utf-8")
+    proc = run_cli(tmp_path, "status", env={"PYTHONPATH": str(shadow)})
+    assert proc.returncode == 70, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("xlate: error: cannot load xlate (ImportError: this click is broken)")
+    assert "reinstall" in line

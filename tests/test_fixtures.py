@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORE_PACKAGES, FIXTURES, MODELS, REPO
+from tests.helpers import CORE_PACKAGES, FIXTURES, MODELS, REPO
 from xlate.config import Ingest
 from xlate.ingest import parse_article
 from xlate.segment import segment
@@ -31,7 +31,7 @@ def test_every_unit_is_in_the_phrasebook(path: Path) -> None:
     assert [u for u in units if u not in _book()] == []
 
 
-@pytest.mark.parametrize("name", [*CORE_PACKAGES, "extra/translate-lt_pl.argosmodel"])
+@pytest.mark.parametrize("name", [*CORE_PACKAGES, "translate-en_de.argosmodel", "extra/translate-lt_pl.argosmodel"])
 def test_packages_are_real_argos_packages(name: str) -> None:
     path = MODELS / name
     assert path.stat().st_size < 5_000_000

@@ -10,13 +10,13 @@ from __future__ import annotations
 import codecs
 import io
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
 
+from tests.helpers import empty_docx, mixed_encodings, zip_bytes
 from xlate.config import Detect, Ingest
 from xlate.detect import detect_article
 from xlate.errors import InputError, LanguageError
@@ -56,25 +56,6 @@ COMMITTED: dict[str, tuple[type[InputError] | None, str]] = {
 }
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
-def _empty_docx() -> bytes:
-    buf = io.BytesIO()
-    docx.Document().save(buf)
-    return buf.getvalue()
-
-
-def _mixed_encodings() -> bytes:
-    head, _, rest = LT.partition("\n\n")
-    return head.encode() + b"\n\n" + rest.encode("cp1257")  # a Windows paragraph pasted into UTF-8
-
-
 GENERATED: dict[str, tuple[Callable[[], bytes], type[InputError] | None, str]] = {
     "binary.txt": (lambda: bytes(range(256)) * 8, InputError, "contains NUL bytes, so it is a binary file"),
     "huge.txt": (lambda: b"a" * 20_000_000, InputError, "20.0 MB, over the limit of 1,000,000 bytes"),
@@ -88,7 +69,7 @@ GENERATED: dict[str, tuple[Callable[[], bytes], type[InputError] | None, str]] =
         InputError,
         "is UTF-8 but has invalid bytes at line 3 (byte 0xc5)",
     ),
-    "mixed-encodings.txt": (_mixed_encodings, InputError, "parts of it may be in another encoding"),
+    "mixed-encodings.txt": (mixed_encodings, InputError, "parts of it may be in another encoding"),
     "utf16-no-bom.txt": (lambda: LT.encode("utf-16-le"), InputError, "UTF-16 text without a byte-order mark"),
     "utf16-damaged.txt": (lambda: codecs.BOM_UTF16_LE + b"A\x00\x00\xd8", InputError, "is not valid UTF-16"),
     "random-8bit.txt": (lambda: bytes(range(1, 32)) * 40 + bytes(range(128, 256)) * 4, InputError, "binary"),
@@ -97,12 +78,12 @@ GENERATED: dict[str, tuple[Callable[[], bytes], type[InputError] | None, str]] =
         InputError,
         "this is a PDF document",
     ),
-    "docx-renamed.txt": (_empty_docx, InputError, "ZIP package (perhaps a .docx or .odt renamed)"),
+    "docx-renamed.txt": (empty_docx, InputError, "ZIP package (perhaps a .docx or .odt renamed)"),
     "not-a-zip.docx": (lambda: LT.encode(), InputError, "is not a valid .docx file (not a ZIP package"),
-    "truncated.docx": (lambda: _empty_docx()[:3000], InputError, "is not a valid .docx file"),
-    "spreadsheet.docx": (lambda: _zip({"xl/workbook.xml": b"<x/>"}), InputError, "not a Word document"),
+    "truncated.docx": (lambda: empty_docx()[:3000], InputError, "is not a valid .docx file"),
+    "spreadsheet.docx": (lambda: zip_bytes({"xl/workbook.xml": b"<x/>"}), InputError, "not a Word document"),
     "broken-xml.docx": (
-        lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
+        lambda: zip_bytes({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
         InputError,
         "the Word document is damaged",
     ),
@@ -111,7 +92,7 @@ GENERATED: dict[str, tuple[Callable[[], bytes], type[InputError] | None, str]] =
         InputError,
         "old-format .doc",
     ),
-    "no-text.docx": (_empty_docx, InputError, "the Word document has no text"),
+    "no-text.docx": (empty_docx, InputError, "the Word document has no text"),
     "README": (lambda: LT.encode(), InputError, "files without an extension are not supported"),
     "control-chars.txt": (
         lambda: LT.replace("Savivaldybės", "Savi\x00\x01valdybės", 1).replace("\x00", "").encode() + b"\x7f\x1b",

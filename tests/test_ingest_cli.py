@@ -20,8 +20,7 @@ from pathlib import Path
 
 import feedparser
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_json
-from tests.test_ingest_bad import _empty_docx, _mixed_encodings, _zip
+from tests.helpers import FIXTURES, REPO, empty_docx, mixed_encodings, run_cli, run_json, zip_bytes
 
 LANGS = ("lt", "en", "pl", "ru")
 FEEDS = [(lang, name) for lang in LANGS for name in ("rss.xml", "atom.xml")]
@@ -163,7 +162,7 @@ GENERATED: dict[str, tuple[Callable[[], bytes], str, str]] = {
         "invalid bytes at line 3 (byte 0xc5)",
         "save the whole file as UTF-8",
     ),
-    "mixed-encodings.txt": (_mixed_encodings, "parts of it may be in another encoding", "save the whole file as UTF-8"),
+    "mixed-encodings.txt": (mixed_encodings, "parts of it may be in another encoding", "save the whole file as UTF-8"),
     "utf16-no-bom.txt": (lambda: LT.encode("utf-16-le"), "UTF-16 text without a byte-order mark", "save it as UTF-8"),
     "utf16-damaged.txt": (
         lambda: codecs.BOM_UTF16_LE + b"A\x00\x00\xd8",
@@ -177,12 +176,12 @@ GENERATED: dict[str, tuple[Callable[[], bytes], str, str]] = {
     ),
     "only-controls.txt": (lambda: b"\x01\x02\x03\n\x04\x05\n", "contains only blank space", "put the article in it"),
     "pdf-renamed.txt": (lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "this is a PDF document", "copy its text"),
-    "docx-renamed.txt": (_empty_docx, "a ZIP package", "give it its real extension"),
+    "docx-renamed.txt": (empty_docx, "a ZIP package", "give it its real extension"),
     "not-a-zip.docx": (lambda: LT.encode(), "is not a valid .docx file", "save it as a Word document (.docx)"),
-    "truncated.docx": (lambda: _empty_docx()[:3000], "is not a valid .docx file", "save it as a Word document"),
-    "spreadsheet.docx": (lambda: _zip({"xl/workbook.xml": b"<x/>"}), "not a Word document", "save it as a Word"),
+    "truncated.docx": (lambda: empty_docx()[:3000], "is not a valid .docx file", "save it as a Word document"),
+    "spreadsheet.docx": (lambda: zip_bytes({"xl/workbook.xml": b"<x/>"}), "not a Word document", "save it as a Word"),
     "broken-xml.docx": (
-        lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
+        lambda: zip_bytes({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
         "the Word document is damaged",
         "save it as a Word document",
     ),
@@ -191,7 +190,7 @@ GENERATED: dict[str, tuple[Callable[[], bytes], str, str]] = {
         "old-format .doc",
         "save it as a Word",
     ),
-    "no-text.docx": (_empty_docx, "the Word document has no text", "write the article in it"),
+    "no-text.docx": (empty_docx, "the Word document has no text", "write the article in it"),
     "README": (lambda: LT.encode(), "files without an extension are not supported", "use one of .txt"),
     "skelbimas.pdf": (lambda: b"%PDF-1.4\n" + LT.encode(), "files of type .pdf are not supported", "copy its text"),
     "senas.doc": (lambda: b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "files of type .doc are not supported", "save as .docx"),

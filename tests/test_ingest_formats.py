@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import pytest
+import yaml
 
+from xlate import config
 from xlate.config import Ingest
 from xlate.errors import InputError
 from xlate.ingest import SUPPORTED, parse_article
+from xlate.ingest.formats import FORMATS as READ_FORMATS
+from xlate.ingest.formats import ReadContext, format_of
+from xlate.ingest.slug import file_stem, slugify
 from xlate.model import Article, BlockKind
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -143,9 +150,10 @@ def test_markdown_front_matter_and_body(tmp_path: Path) -> None:
     assert "susitikti su vietos autoriais ir" in a.blocks[0].text  # link text kept, URL gone
     joined = " ".join(a.units)
     assert "plakatas" not in joined and "alert" not in joined and "**" not in joined
-    assert a.notes == (
-        "front matter: ignored unknown key layout (known: title, author, date, tags, slug, lang, summary, image, "
-        "no_translate, translation_of)",
+    assert a.notes == ()
+    assert a.warnings == (
+        "front matter: unknown key `layout` was ignored; known keys: title, author, date, tags, slug, lang, "
+        "summary, image, no_translate, translation_of",
     )
 
 
@@ -297,3 +305,106 @@ def test_unsupported_extension_lists_formats() -> None:
         "senas.doc: files of type .doc are not supported; use one of .txt, .md, .markdown, .html, .htm, "
         ".docx; open it in Word and save as .docx"
     )
+
+
+def test_the_registry_is_the_one_place_that_knows_formats() -> None:
+    # Every extension belongs to exactly one format, each format's module reads it with
+    # the Reader signature, and the names that strip extensions (slugs) follow the registry.
+    exts = [e for f in READ_FORMATS for e in f.extensions]
+    assert len(exts) == len(set(exts)) and tuple(exts) == SUPPORTED
+    for f in READ_FORMATS:
+        reader = f.reader()
+        assert callable(reader) and getattr(reader, "__name__", None) == "read" and reader.__module__ == f.module
+        for ext in f.extensions:
+            assert format_of(f"a/b/x{ext.upper()}") is f
+            assert file_stem(f"a/b/Mano.straipsnis{ext}") == "Mano.straipsnis"
+    assert format_of("x.rtf") is None and format_of("README") is None
+
+
+def test_a_reader_module_is_imported_only_when_its_format_is_read() -> None:
+    # A run that reads only .txt files must not import lxml (HTML) or python-docx (Word).
+    code = (
+        "import sys; from xlate.config import Ingest; from xlate.ingest import parse_article;"
+        "parse_article('a.txt', 'Antraštė\\n\\nTekstas.'.encode(), Ingest());"
+        "print(sorted(m for m in ('lxml', 'docx', 'xlate.ingest.html', 'xlate.ingest.docx', 'markdown_it')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# --- front matter: text stays text, misspelt keys are warnings (issue 12.6) -----------------
+
+
+def test_front_matter_values_that_name_things_stay_text(tmp_path: Path) -> None:
+    # YAML 1.1 would give 7, 2024, 1918 and False here: a review that finds no article,
+    # a slug and a title that are numbers, a language "False".
+    md = "---\ntitle: 1918\nslug: 2024\nauthor: 007\ntags: [2024, no, renginiai]\n---\nTekstas apie metus.\n"
+    a = load(tmp_path, "metai.md", md)
+    assert (a.title, a.slug, a.author, a.tags) == ("1918", "2024", "007", ("2024", "no", "renginiai"))
+    review = "---\ntranslation_of: 07\nlang: pl\ntitle: Rok 1918\n---\nTekst.\n"
+    r = load(tmp_path, "przeglad.md", review)
+    assert (r.translation_of, r.slug, r.declared_lang) == ("07", "07-pl", "pl")
+    # `lang: no` is Norwegian, not "false": it reaches detection as a language code.
+    n = load(tmp_path, "norsk.md", "---\nlang: no\ntitle: Nyheter\n---\nTekst.\n")
+    assert n.declared_lang == "no"
+    # Empty and null values are still "not given".
+    e = load(tmp_path, "tuscias.md", "---\ntitle: Antraštė\nslug:\ndate: ~\n---\nTekstas.\n")
+    assert (e.slug, e.date) == ("tuscias", None)
+
+
+def test_front_matter_dates_as_text_are_still_dates(tmp_path: Path) -> None:
+    for value, want in [
+        ("2024-05-03", datetime(2024, 5, 3, 9, 0, tzinfo=UTC)),  # a bare date: noon in Vilnius (UTC+3)
+        ("2024-01-03 14:30", datetime(2024, 1, 3, 12, 30, tzinfo=UTC)),  # winter: UTC+2
+        ("2024-05-03T14:30:00+00:00", datetime(2024, 5, 3, 14, 30, tzinfo=UTC)),
+        ("'2024-05-03T14:30:00Z'", datetime(2024, 5, 3, 14, 30, tzinfo=UTC)),
+    ]:
+        a = load(tmp_path, "d.md", f"---\ntitle: Antraštė\ndate: {value}\n---\nTekstas.\n")
+        assert a.date == want, value
+
+
+def test_a_misspelt_front_matter_key_is_a_warning_with_the_likely_key(tmp_path: Path) -> None:
+    md = "---\ntitle: Antraštė\ndte: 2024-05-03\nTags: [a]\nfoo: bar\n---\nTekstas.\n"
+    a = load(tmp_path, "rasybos.md", md)
+    assert a.date is None  # the misspelt date was not used...
+    assert len(a.warnings) == 3  # ...and the editor is told, with the fix
+    dte, tags, foo = a.warnings
+    assert "unknown key `dte`" in dte and "did you mean `date`?" in dte
+    assert "unknown key `Tags`" in tags and "did you mean `tags`?" in tags
+    assert "unknown key `foo`" in foo and "did you mean" not in foo
+    assert all("known keys: title, author, date" in w for w in a.warnings)
+
+
+def test_a_review_suffix_is_any_configured_language(tmp_path: Path) -> None:
+    f = tmp_path / "skaitymo-klubas.de.md"
+    f.write_text("---\ntitle: Ein neuer Leseklub\n---\nDer Klub freut sich über neue Mitglieder.\n", encoding="utf-8")
+    with_german = ReadContext(targets=("en", "pl", "ru", "de"))
+    a = parse_article(f.name, f.read_bytes(), with_german)
+    assert (a.translation_of, a.declared_lang, a.slug) == ("skaitymo-klubas", "de", "skaitymo-klubas-de")
+    # Without German among the targets, `.de` is part of the name: an article like any other.
+    b = parse_article(f.name, f.read_bytes(), ReadContext())
+    assert (b.translation_of, b.declared_lang, b.slug) == (None, None, "skaitymo-klubas-de")
+    # A review without a language names the configured targets in its fix.
+    g = tmp_path / "perziura.md"
+    g.write_text("---\ntranslation_of: skaitymo-klubas\ntitle: X\n---\nY.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"add `lang: en` \(or pl, ru, de\).*skaitymo-klubas\.en\.md"):
+        parse_article(g.name, g.read_bytes(), with_german)
+
+
+def test_the_read_context_comes_from_the_config() -> None:
+    data = yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text(encoding="utf-8"))
+    data["targets"] = ["en", "de"]
+    data["languages"] = {k: v for k, v in data["languages"].items() if k in ("lt", "en")}
+    data["languages"]["de"] = {"title": "Nachrichten", "description": "Nachrichten der Bibliothek."}
+    ctx = ReadContext.from_config(config.parse(data, Path("/srv/x")))
+    assert (ctx.source_lang, ctx.targets, ctx.review_langs) == ("lt", ("en", "de"), ("en", "de", "lt"))
+    assert str(ctx.timezone) == "Europe/Vilnius"
+
+
+@pytest.mark.parametrize("value", ["07", "1918", "no", "Yes", "off", "0x1F", "1e3", "12:30", ".inf", "3.10", "0o17"])
+def test_yaml_1_1_traps_stay_the_text_the_editor_wrote(tmp_path: Path, value: str) -> None:
+    # Each of these is a number, a boolean or a sexagesimal (12:30 = 750) to plain YAML 1.1.
+    md = f"---\ntitle: {value}\nauthor: {value}\nsummary: {value}\ntranslation_of: {value}\nlang: pl\n---\nTekstas.\n"
+    a = load(tmp_path, "r.md", md)
+    assert (a.title, a.author, a.summary, a.translation_of) == (value, value, value, slugify(value))

@@ -57,11 +57,14 @@ def test_make_slug_without_usable_name_is_an_input_error() -> None:
 def test_file_stem_and_lang_suffix() -> None:
     assert file_stem("a/b/Renginys.Markdown") == "Renginys"
     assert file_stem("a/renginys.pl.md") == "renginys.pl"
-    assert split_lang_suffix("renginys.pl") == ("renginys", "pl")
-    assert split_lang_suffix("renginys.EN") == ("renginys", "en")
-    assert split_lang_suffix("renginys.de") == ("renginys.de", None)
-    assert split_lang_suffix("v1.2") == ("v1.2", None)
-    assert split_lang_suffix(".pl") == (".pl", None)
+    site = ("en", "pl", "ru", "lt")
+    assert split_lang_suffix("renginys.pl", site) == ("renginys", "pl")
+    assert split_lang_suffix("renginys.EN", site) == ("renginys", "en")
+    # Only the site's languages are review suffixes: German is one once it is a target.
+    assert split_lang_suffix("renginys.de", site) == ("renginys.de", None)
+    assert split_lang_suffix("renginys.de", (*site, "de")) == ("renginys", "de")
+    assert split_lang_suffix("v1.2", site) == ("v1.2", None)
+    assert split_lang_suffix(".pl", site) == (".pl", None)
 
 
 @given(st.text(max_size=200))

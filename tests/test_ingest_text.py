@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,10 @@ from xlate.config import Ingest
 from xlate.errors import InputError
 from xlate.ingest import check_size, parse_article
 from xlate.ingest.text import clean, decode, find_repeats, normalize_inline, to_utc
+from xlate.languages import language
+
+LT = language("lt")
+VILNIUS = ZoneInfo("Europe/Vilnius")
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 LETTERS = "ąčęėįšųūž ĄČĘĖĮŠŲŪŽ"
@@ -41,7 +46,7 @@ WORD = "Kaina 5\u00a0Eur, 2024\u00a0m. bib\u00adlio\u00adte\u00adka ir ąžuolas
 def test_lithuanian_letters_survive_every_encoding(tmp_path: Path, codec: str, bom: bytes, text: str) -> None:
     f = tmp_path / "straipsnis.txt"
     f.write_bytes(bom + text.encode(codec))
-    assert decode("straipsnis.txt", f.read_bytes()) == text
+    assert decode("straipsnis.txt", f.read_bytes(), LT) == text
 
 
 @pytest.mark.parametrize("codec", ["cp1257", "iso8859_13", "utf-16"])
@@ -55,12 +60,12 @@ def test_whole_article_from_legacy_encoding(tmp_path: Path, codec: str) -> None:
 
 
 def test_short_one_line_cp1257_file() -> None:
-    assert decode("a.txt", "Ąžuolas".encode("cp1257")) == "Ąžuolas"
+    assert decode("a.txt", "Ąžuolas".encode("cp1257"), LT) == "Ąžuolas"
 
 
 def test_html_declared_charset_is_used() -> None:
     data = '<meta charset="windows-1257"><h1>Šventė</h1><p>Čia ąžuolai.</p>'.encode("cp1257")
-    assert "Šventė" in decode("a.html", data, hint="windows-1257")
+    assert "Šventė" in decode("a.html", data, LT, hint="windows-1257")
 
 
 def test_clean_removes_forbidden_characters_and_counts_them() -> None:
@@ -112,7 +117,7 @@ def test_check_size_names_the_limit() -> None:
     ],
 )
 def test_dates_become_utc(value: str, iso: str) -> None:
-    dt = to_utc("a.md", value)
+    dt = to_utc("a.md", value, VILNIUS)
     assert dt is not None and dt.isoformat() == iso
 
 

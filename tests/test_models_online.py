@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORE_PACKAGES, MODELS, run_cli, write_config
+from tests.helpers import CORE_PACKAGES, MODELS, run_cli, write_config
 
 
 @pytest.fixture

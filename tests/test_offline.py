@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 GUARD = """
 import socket

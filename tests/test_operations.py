@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO, run_cli, run_json, write_config
+from tests.helpers import FIXTURES, REPO, run_cli, run_json, write_config
 
 HEAVY = ("ctranslate2", "argostranslate", "torch", "sentencepiece", "langdetect")
 ANSI = re.compile(r"\x1b\[")
@@ -448,7 +448,7 @@ def test_systemd_units(tmp_path: Path) -> None:
 def test_systemd_units_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        pytest.skip("systemd-analyze is not installed (package systemd); the units' keys are checked above")
+        pytest.skip("systemd-analyze is not installed (package systemd); test_systemd_units checks the keys")
     # verify checks that ExecStart exists: point it at a binary that does.
     (tmp_path / "xlate.service").write_text(
         (CONTRIB / "xlate.service").read_text(encoding="utf-8").replace("/opt/xlate/.venv/bin/xlate", "/bin/true"),

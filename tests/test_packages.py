@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MODELS, run_cli, write_config
+from tests.helpers import MODELS, run_cli, write_config
 from xlate.errors import ModelMissing, PackageError
 from xlate.translate import packages
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import REPO, run_cli, run_json
+from tests.helpers import REPO, run_cli, run_json
 from xlate.config import Translate
 from xlate.store import Store
 from xlate.translate import Route, is_quality_flag, packages, translate_units

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_publish_feeds import make_cfg, rend, site_of
+from tests.helpers import make_cfg, rend, site_of
 from xlate.errors import NotWritable
 from xlate.publish import publish_site
 from xlate.publish.atomic import TMP_PREFIX, Batch, write_atomic

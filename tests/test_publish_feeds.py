@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,77 +18,25 @@ from typing import Any
 import feedparser
 import lxml.html
 import pytest
-import yaml
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from tests.conftest import REPO
-from xlate.config import Config, parse
-from xlate.model import Block, BlockKind, Rendition
-from xlate.publish import render_site
+from tests.helpers import BASE, BLOCKS, REPO, T0, make_cfg, parsed, rend, site_of
+from xlate.languages import language
+from xlate.model import Block, BlockKind
+from xlate.publish import publish, render_site
 from xlate.publish.feeds import EMPTY_FEED_DATE, MT_CATEGORY
 
 A = "{http://www.w3.org/2005/Atom}"
 NS = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/"}
-BASE = "https://biblioteka.example.lt/naujienos/"
-T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+VALIDATE_FEED = REPO.parent / "shared" / "tools" / "validate-feed"
 
 
-# -- helpers shared by the other test_publish_* files --------------------------------------
-
-
-def make_cfg(tmp_path: Path, **changes: Any) -> Config:
-    """The repo's config.yaml, with `section__key=value` overrides, anchored at tmp_path."""
-    data = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
-    for dotted, value in changes.items():
-        node = data
-        *parents, leaf = dotted.split("__")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    return parse(data, tmp_path)
-
-
-BLOCKS = (
-    Block(BlockKind.PARAGRAPH, "Bibliotekoje vyks vaikų knygų savaitė su skaitymais ir dirbtuvėmis."),
-    Block(BlockKind.HEADING, "Programa"),
-    Block(BlockKind.LIST_ITEM, "Pirmadienį – garsūs skaitymai"),
-    Block(BlockKind.LIST_ITEM, "Antradienį – iliustravimo dirbtuvės"),
-    Block(BlockKind.QUOTE, "Knyga – geriausias draugas."),
-    Block(BlockKind.PARAGRAPH, "Visi renginiai nemokami."),
-    Block(BlockKind.BYLINE, "Ona Onaitė"),
-    Block(BlockKind.BYLINE, "Vaikų literatūros skyrius"),
-)
-
-
-def rend(lang: str, slug: str, n: int, **kw: Any) -> Rendition:
-    """Article number n: published n hours after T0, updated 30 minutes later (distinct times)."""
-    values: dict[str, Any] = {
-        "slug": slug,
-        "lang": lang,
-        "title": f"{slug} ({lang})",
-        "blocks": BLOCKS,
-        "published": T0 + timedelta(hours=n),
-        "updated": T0 + timedelta(hours=n, minutes=30),
-        "tags": ("renginiai", "vaikams"),
-        "machine_translated": lang != "lt",
-    }
-    values.update(kw)
-    return Rendition(**values)
-
-
-def site_of(cfg: Config, slugs: tuple[str, ...] = ("alpha", "bravo", "charlie")) -> dict[str, list[Rendition]]:
-    return {lang: [rend(lang, s, i) for i, s in enumerate(slugs)] for lang in cfg.all_langs}
+# -- helpers of this file (the shared ones are in tests/helpers.py) -------------------------
 
 
 def xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-
-
-def parsed(data: bytes) -> Any:
-    d = feedparser.parse(data)
-    assert not d.bozo, d.get("bozo_exception")
-    return d
 
 
 def html_fields(name: str, data: bytes) -> list[str]:
@@ -142,9 +91,9 @@ def test_atom_has_what_rfc4287_requires(tmp_path: Path) -> None:
             assert entry.find("a:author/a:name", NS) is not None
             content = entry.find("a:content", NS)
             assert content.get("type") == "html"
-            alternates = [(x.get("type"), x.get("hreflang")) for x in entry.findall("a:link", NS)]
-            assert all(x.get("rel") == "alternate" for x in entry.findall("a:link", NS))
-            assert len(alternates) == len(set(alternates)) == len(cfg.all_langs)
+            # one alternate, the entry's own language page: whichever a reader follows
+            [link] = entry.findall("a:link", NS)
+            assert (link.get("rel"), link.get("type"), link.get("hreflang")) == ("alternate", "text/html", lang)
         # tag:host,YYYY-MM-DD:lang/slug from the published date, unique
         assert ids == [f"tag:biblioteka.example.lt,2024-05-01:{lang}/{s}" for s in ("charlie", "bravo", "alpha")]
 
@@ -174,8 +123,8 @@ def test_rss_has_what_rss2_requires_and_the_validator_wants(tmp_path: Path) -> N
             assert item.find("author") is None and item.findtext("dc:creator", namespaces=NS)
             names = [c.tag for c in item]
             assert names.index("description") < names.index("{http://purl.org/rss/1.0/modules/content/}encoded")
-            hreflangs = [x.get("hreflang") for x in item.findall("a:link[@rel='alternate']", NS)]
-            assert hreflangs == [x for x in cfg.all_langs if x != lang]
+            # no other-language links in an item: a reader opens the item's own page
+            assert item.findall("a:link", NS) == []
 
 
 def test_no_relative_urls_in_any_feed_content(tmp_path: Path) -> None:
@@ -260,12 +209,7 @@ def test_trap_entry_links_keep_rel_type_and_hreflang(tmp_path: Path) -> None:
         e for e in xml(out["en/atom.xml"]).findall("a:entry", NS) if e.findtext("a:id", namespaces=NS).endswith("alpha")
     )
     links = [(x.get("rel"), x.get("type"), x.get("hreflang"), x.get("href")) for x in entry.findall("a:link", NS)]
-    assert links == [
-        ("alternate", "text/html", "en", f"{BASE}en/alpha.html"),
-        ("alternate", "text/html; charset=utf-8", "lt", f"{BASE}lt/alpha.html"),
-        ("alternate", "text/html; charset=utf-8", "ru", f"{BASE}ru/alpha.html"),
-    ]
-    # feedparser (last text/html alternate) and first-alternate readers agree on the own page
+    assert links == [("alternate", "text/html", "en", f"{BASE}en/alpha.html")]
     assert parsed(out["en/atom.xml"]).entries[-1].link == f"{BASE}en/alpha.html"
 
 
@@ -276,8 +220,8 @@ def test_trap_rss_channel_link_is_the_html_page_not_the_last_link_added(tmp_path
     cfg = make_cfg(tmp_path)
     out = render_site(cfg, site_of(cfg))
     channel = xml(out["en/rss.xml"]).find("channel")
-    assert channel.findtext("link") == f"{BASE}index.html#en"
-    assert parsed(out["en/rss.xml"]).feed.link == f"{BASE}index.html#en"
+    assert channel.findtext("link") == f"{BASE}en/index.html"
+    assert parsed(out["en/rss.xml"]).feed.link == f"{BASE}en/index.html"
     # and every item's <link> is its own page, not the last alternate language
     assert [i.findtext("link") for i in channel.findall("item")] == [
         f"{BASE}en/{s}.html" for s in ("charlie", "bravo", "alpha")
@@ -342,12 +286,19 @@ def test_machine_translated_entries_carry_notice_link_and_category(tmp_path: Pat
         for e in atom.entries:
             slug = e.link.rsplit("/", 1)[1]
             first = lxml.html.fragment_fromstring(e.content[0].value, create_parent="div")[0]
-            assert first.get("class") == "mt-notice" and first.text_content() == notice
+            # the notice is text; a separate link says it leads to the original
+            assert first.get("class") == "mt-notice" and first.text.strip() == notice
             assert first.find("a").get("href") == f"{BASE}lt/{slug}"
+            assert first.find("a").text == language(lang).read_original
             assert MT_CATEGORY in [t.term for t in e.tags]
+            assert e.summary.startswith(notice + " ")  # what list views show
         for e in parsed(out[f"{lang}/rss.xml"]).entries:
             assert MT_CATEGORY in [t.term for t in e.tags]
-        assert all(MT_CATEGORY in i["tags"] for i in json.loads(out[f"{lang}/feed.json"])["items"])
+            assert e.summary.startswith(notice + " ")  # RSS <description>
+        for i in json.loads(out[f"{lang}/feed.json"])["items"]:
+            assert MT_CATEGORY in i["tags"] and i["summary"].startswith(notice + " ")
+    for e in parsed(out["lt/rss.xml"]).entries:
+        assert e.summary.startswith("Bibliotekoje vyks")
     for e in parsed(out["lt/atom.xml"]).entries:
         assert "mt-notice" not in e.content[0].value
         assert MT_CATEGORY not in [t.term for t in e.tags]
@@ -358,8 +309,9 @@ def test_alternates_list_only_languages_that_have_the_slug(tmp_path: Path) -> No
     cfg = make_cfg(tmp_path)
     site = {"lt": [rend("lt", "only-two", 1)], "en": [rend("en", "only-two", 1)], "ru": [rend("ru", "solo", 2)]}
     out = render_site(cfg, site)
-    [en] = xml(out["en/atom.xml"]).findall("a:entry", NS)
-    assert [x.get("hreflang") for x in en.findall("a:link", NS)] == ["en", "lt"]
+    [en] = json.loads(out["en/feed.json"])["items"]
+    assert [a["language"] for a in en["_xlate"]["alternates"]] == ["lt"]
+    assert lxml.html.document_fromstring(out["en/only-two.html"]).xpath("//nav//a/@hreflang") == ["lt", "en"]
     [ru] = xml(out["ru/atom.xml"]).findall("a:entry", NS)
     assert [x.get("hreflang") for x in ru.findall("a:link", NS)] == ["ru"]
     # no original page: the notice stays, without a link
@@ -446,7 +398,7 @@ def test_xss_payloads_do_not_survive_as_markup_anywhere(tmp_path: Path) -> None:
             page = lxml.html.document_fromstring(data)
             _assert_inert(lxml.html.tostring(page.body, encoding="unicode"), name)
             assert [s for s in page.iter("script")] == []
-        elif name != "feeds.opml":
+        elif not name.endswith((".opml", ".ico")):
             fragments = html_fields(name, data)
             assert any("alert(1)" in f for f in fragments), name  # the payload is there, as text
             for fragment in fragments:
@@ -488,16 +440,21 @@ def test_opml_lists_every_feed_with_dates_from_data(tmp_path: Path) -> None:
     assert root.get("version") == "2.0"
     assert root.findtext("head/dateCreated") == "Wed, 01 May 2024 09:00:00 +0000"  # oldest published
     assert root.findtext("head/dateModified") == "Wed, 01 May 2024 11:30:00 +0000"  # newest updated
-    outlines = root.findall("body/outline")
-    assert len(outlines) == 3 * len(cfg.all_langs)
-    for o in outlines:
-        assert o.get("type") == "rss" and o.get("text") and o.get("title") and o.get("language")
-        rel = o.get("xmlUrl").removeprefix(BASE)
-        assert rel in out and o.get("language") == rel.split("/")[0]
-        assert o.get("htmlUrl") == f"{BASE}index.html#{o.get('language')}"
-    assert {o.get("xmlUrl").removeprefix(BASE) for o in outlines} == {
-        f"{lang}/{f}" for lang in cfg.all_langs for f in ("rss.xml", "atom.xml", "feed.json")
-    }
+    # one folder per language, titled with the language's own name, holding its one RSS feed
+    folders = root.findall("body/outline")
+    assert [f.attrib for f in folders] == [{"text": language(lang).name} for lang in cfg.all_langs]
+    for lang, folder in zip(cfg.all_langs, folders, strict=True):
+        [o] = folder.findall("outline")
+        assert (o.get("type"), o.get("version"), o.get("language")) == ("rss", "RSS2", lang)
+        assert o.get("text") == o.get("title") == cfg.languages[lang].title
+        assert o.get("xmlUrl") == f"{BASE}{lang}/rss.xml" and o.get("htmlUrl") == f"{BASE}{lang}/index.html"
+        # the per-language OPML: that one feed alone
+        own = xml(out[f"{lang}/feeds.opml"])
+        assert own.findtext("head/title") == cfg.languages[lang].title
+        [alone] = own.findall("body/outline")
+        assert alone.attrib == o.attrib and len(alone) == 0
+    # never a JSON Feed or Atom typed `rss`
+    assert all(o.get("xmlUrl").endswith("/rss.xml") for o in root.iter("outline") if o.get("xmlUrl"))
     empty = xml(render_site(cfg, {})["feeds.opml"])
     assert (
         empty.findtext("head/dateCreated") == empty.findtext("head/dateModified") == "Sat, 01 Jan 2000 00:00:00 +0000"
@@ -516,7 +473,7 @@ def test_json_feed_items(tmp_path: Path) -> None:
     assert alpha["date_published"] == "2024-05-01T09:00:00+00:00"
     assert alpha["date_modified"] == "2024-05-01T09:30:00+00:00"
     assert alpha["authors"] == [{"name": "Jonas Jonaitis"}]
-    assert alpha["summary"].startswith("Bibliotekoje vyks")
+    assert alpha["summary"] == "Machine-translated from Lithuanian. " + BLOCKS[0].text
     assert alpha["_xlate"]["machine_translated"] is True
     assert alpha["_xlate"]["original_url"] == f"{BASE}lt/alpha.html"
     assert [a["language"] for a in alpha["_xlate"]["alternates"]] == ["lt", "pl", "ru"]
@@ -549,3 +506,43 @@ def test_common_validator_misses(tmp_path: Path) -> None:
     atom2 = xml(render_site(other, {"lt": [a]})["lt/atom.xml"])
     assert atom2.findtext("a:entry/a:id", namespaces=NS) == "tag:bibl.example.lt,2024-05-01:lt/a"
     assert atom2.findtext("a:id", namespaces=NS) == "https://Bibl.example.lt:8443/naujien%C5%B3/lt/atom.xml"
+
+
+def test_newest_entry_over_max_bytes_is_published_shortened_and_said(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path, feeds__max_bytes=12_000)
+    paragraphs = tuple(Block(BlockKind.PARAGRAPH, f"Pastraipa {i}. " + "žodis " * 200) for i in range(8))
+    huge = rend("en", "huge", 9, blocks=paragraphs)
+    site = {"lt": [rend("lt", "huge", 9, blocks=paragraphs)], "en": [huge, rend("en", "older", 1)]}
+    done = publish(cfg, site)
+    warned = [w for w in done.warnings if "'huge'" in w]
+    assert len(warned) == 6 and all("feeds.max_bytes" in w and "shortened" in w for w in warned)
+    feeds = cfg.paths.feeds
+    for lang in ("lt", "en"):
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert len((feeds / lang / name).read_bytes()) <= 12_000, name
+        [e] = parsed((feeds / lang / "atom.xml").read_bytes()).entries  # the newest, not nothing
+        body = lxml.html.fragment_fromstring(e.content[0].value, create_parent="div")
+        kept = [p.text_content() for p in body.iter("p") if p.text_content().startswith("Pastraipa")]
+        assert 0 < len(kept) < 8 and kept == [b.text.strip() for b in paragraphs[: len(kept)]]  # whole paragraphs
+        last = body.findall(".//a")[-1]
+        assert last.get("href") == f"{BASE}{lang}/huge.html" and last.text == language(lang).read_more
+    if VALIDATE_FEED.is_file():  # the W3C validator (../shared beside the clone; CI has it)
+        files = [str(feeds / lang / name) for lang in ("lt", "en") for name in ("rss.xml", "atom.xml")]
+        proc = subprocess.run([str(VALIDATE_FEED), *files], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the page keeps the whole article
+    page = lxml.html.document_fromstring((feeds / "en" / "huge.html").read_bytes())
+    assert len([p for p in page.iter("p") if p.text_content().startswith("Pastraipa")]) == 8
+    # a feed that fits says nothing
+    assert publish(make_cfg(tmp_path, feeds__max_bytes=10**7), site).warnings == []
+
+
+def test_a_slug_that_is_a_page_of_the_site_is_not_published_and_said(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    done = publish(cfg, {"lt": [rend("lt", "index", 1), rend("lt", "kitas", 2)]})
+    assert [w for w in done.warnings if "'index'" in w and "slug" in w]
+    home = lxml.html.document_fromstring((cfg.paths.feeds / "lt" / "index.html").read_bytes())
+    assert home.findtext(".//h1") == cfg.languages["lt"].title  # the home page, not the article
+    assert [e.link for e in parsed((cfg.paths.feeds / "lt" / "rss.xml").read_bytes()).entries] == [
+        f"{BASE}lt/kitas.html"
+    ]

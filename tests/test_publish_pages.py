@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
 
 import lxml.html
 import pytest
 
-from tests.test_publish_feeds import BASE, make_cfg, parsed, rend, site_of
+from tests.helpers import BASE, make_cfg, parsed, rend, site_of
 from xlate.errors import NotWritable
+from xlate.languages import language
+from xlate.model import Rendition
 from xlate.publish import inside, publish_site, render_site
 from xlate.publish.feeds import sanitize
 
@@ -50,40 +54,148 @@ def test_article_page_is_plain_accessible_html(tmp_path: Path) -> None:
     assert alternates == {lang: f"{BASE}{lang}/alpha.html" for lang in ("lt", "en", "ru")}
     [canonical] = [el for el in root.iter("link") if el.get("rel") == "canonical"]
     assert canonical.get("href") == f"{BASE}en/alpha.html"
+    # the notice is text; a separate link says it leads to the original
     [notice] = root.find_class("mt-notice")
-    assert notice.text_content() == "Machine-translated from Lithuanian."
-    assert notice.find("a").get("href") == "../lt/alpha.html" and notice.find("a").get("hreflang") == "lt"
-    nav = root.find(".//nav")
-    assert [a.get("hreflang") for a in nav.iter("a")] == ["lt", "ru"]
-    assert root.find(".//ul/li").text == "Pirmadienį – garsūs skaitymai"
+    assert notice.text.strip() == "Machine-translated from Lithuanian."
+    [orig] = notice.findall("a")
+    assert (orig.get("href"), orig.get("hreflang"), orig.text) == (
+        "../lt/alpha.html",
+        "lt",
+        "Read the original in Lithuanian",
+    )
+    # a labelled language switcher at the top, before the article
+    nav = root.find(".//header/nav")
+    label = root.get_element_by_id(nav.get("aria-labelledby"))
+    assert label.text_content().strip(": ") == "In other languages"
+    assert [(a.get("hreflang"), a.text) for a in nav.iter("a")] == [
+        ("lt", "Lietuvių"),
+        ("en", "English"),
+        ("ru", "Русский"),
+    ]
+    assert [a.get("aria-current") for a in nav.iter("a")] == [None, "page", None]
+    # the Lithuanian author line and tags carry lang="lt" on a target page; the date is readable
+    meta = root.find_class("meta")[0]
+    assert meta.find("span").get("lang") == "lt" and meta.find("span").text == cfg.site.author.name
+    assert meta.find("time").text == "1 May 2024" and meta.find("time").get("datetime") == "2024-05-01T09:00:00+00:00"
+    assert root.find_class("tags")[0].get("lang") == "lt"
+    # a subscribe box: the feed URL to copy and a sentence on what it is
+    box = root.find_class("subscribe")[0]
+    assert box.find_class("url")[0].text == f"{BASE}en/rss.xml"
+    assert "feed reader" in box.find("p").text
+    assert root.find(".//article//ul/li").text == "Pirmadienį – garsūs skaitymai"
     assert root.find_class("byline")[0].text_content() == "Ona OnaitėVaikų literatūros skyrius"
     # no external resources: no scripts, images, frames, stylesheets; the CSS is inline
     assert not list(root.iter("script", "img", "iframe", "object", "embed"))
-    assert [el.get("rel") for el in root.iter("link")] == ["canonical"] + ["alternate"] * 5
+    assert [el.get("rel") for el in root.iter("link")] == ["canonical"] + ["alternate"] * 5 + ["icon"]
     assert root.find("head/style") is not None
 
     lt = _doc(out["lt/alpha.html"])
     assert lt.get("lang") == "lt" and not lt.find_class("mt-notice")
+    assert lt.find_class("meta")[0].find("span") is None  # own language: no lang switch
+    assert lt.find(".//time").text == "2024 m. gegužės 1 d."
+    assert _doc(out["pl/bravo.html"]).find(".//time").text == "1 maja 2024"
+    assert _doc(out["ru/bravo.html"]).find(".//time").text == "1 мая 2024\u202fг."
 
 
-def test_index_lists_and_autodiscovers_every_feed(tmp_path: Path) -> None:
+def test_reviewed_machine_translation_says_so(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    site = site_of(cfg)
+    site["pl"][0] = rend("pl", "alpha", 0, approved=True)
+    out = render_site(cfg, site)
+    reviewed = "Przetłumaczono maszynowo z języka litewskiego, sprawdzone przez redakcję."
+    assert _doc(out["pl/alpha.html"]).find_class("mt-notice")[0].text.strip() == reviewed
+    assert _doc(out["pl/bravo.html"]).find_class("mt-notice")[0].text.strip() == language("pl").mt_notice["lt"]
+    alpha = next(i for i in json.loads(out["pl/feed.json"])["items"] if i["url"].endswith("/alpha.html"))
+    assert alpha["summary"].startswith(reviewed) and alpha["_xlate"]["reviewed"] is True
+
+
+def _feeds_discovered(root: lxml.html.HtmlElement) -> list[tuple[str, str, str, str]]:
+    return [
+        (el.get("href").removeprefix(BASE), el.get("type"), el.get("hreflang"), el.get("title"))
+        for el in root.iter("link")
+        if el.get("rel") == "alternate" and el.get("type")
+    ]
+
+
+def test_index_offers_one_feed_per_language_titled_by_language(tmp_path: Path) -> None:
     cfg = make_cfg(tmp_path)
     out = render_site(cfg, site_of(cfg))
     root = _doc(out["index.html"])
-    feeds = {f"{lang}/{f}" for lang in cfg.all_langs for f in ("rss.xml", "atom.xml", "feed.json")}
-    discovered = {
-        el.get("href").removeprefix(BASE): el.get("type") for el in root.iter("link") if el.get("rel") == "alternate"
-    }
-    assert set(discovered) == feeds
-    assert {t for t in discovered.values()} == {"application/rss+xml", "application/atom+xml", "application/feed+json"}
-    body_links = {a.get("href") for a in root.iter("a")}
-    assert feeds <= body_links and "feeds.opml" in body_links
+    assert _feeds_discovered(root) == [
+        (f"{lang}/rss.xml", "application/rss+xml", lang, f"{cfg.languages[lang].title} ({language(lang).name}, RSS)")
+        for lang in cfg.all_langs
+    ]
+    # language navigation first thing in the body, to each language's section
+    nav = root.find("body/header/nav")
+    assert [(a.get("href"), a.text) for a in nav.iter("a")] == [(f"#{v}", language(v).name) for v in cfg.all_langs]
+    # h1 and the first h2 differ; no bare "OPML" link
+    assert root.findtext(".//h1") != root.findtext(".//h2")
+    assert all(a.text_content().strip() != "OPML" for a in root.iter("a"))
     for lang in cfg.all_langs:
         section = root.get_element_by_id(lang)
         assert section.get("lang") == lang
+        assert section.find_class("url")[0].text == f"{BASE}{lang}/rss.xml"
+        assert f"{lang}/feeds.opml" in [a.get("href") for a in section.iter("a")]
         assert [a.get("href") for a in section.find_class("articles")[0].iter("a")] == [
             f"{lang}/{s}.html" for s in ("charlie", "bravo", "alpha")
         ]
+
+
+def test_language_home_discovers_its_own_feed_first(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    out = render_site(cfg, site_of(cfg))
+    for lang in cfg.all_langs:
+        root = _doc(out[f"{lang}/index.html"])
+        assert root.get("lang") == lang
+        found = _feeds_discovered(root)
+        assert [(h, t) for h, t, _, _ in found] == [
+            (f"{lang}/rss.xml", "application/rss+xml"),
+            (f"{lang}/atom.xml", "application/atom+xml"),
+            (f"{lang}/feed.json", "application/feed+json"),
+        ]
+        assert all(hl == lang and language(lang).name in title for _, _, hl, title in found)
+        assert root.findtext(".//h1") != root.findtext(".//h2")
+        nav = root.find("body/header/nav")
+        assert [a.get("href") for a in nav.iter("a")] == [f"../{v}/index.html" for v in cfg.all_langs]
+        assert root.get_element_by_id("archive") is not None
+
+
+def test_index_shows_the_newest_n_and_archives_by_month(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path, feeds__index_items=3)
+    # 7 articles over three months (in Vilnius time: 23:30 UTC on 31 March is 1 April there)
+    times = [datetime(2026, 3, 31, 23, 30, tzinfo=UTC) + timedelta(days=12 * i) for i in range(7)]
+    site = {
+        lang: [rend(lang, f"n{i}", 0, published=t, updated=t) for i, t in enumerate(times)] for lang in ("lt", "pl")
+    }
+    out = render_site(cfg, site)
+    home = _doc(out["pl/index.html"])
+    assert [a.get("href") for a in home.find_class("articles")[0].iter("a")] == ["n6.html", "n5.html", "n4.html"]
+    months = [(a.get("href"), a.text) for a in home.find_class("months")[0].iter("a")]
+    assert months == [
+        ("archive/2026-06.html", "Czerwiec 2026"),
+        ("archive/2026-05.html", "Maj 2026"),
+        ("archive/2026-04.html", "Kwiecień 2026"),
+    ]
+    april = _doc(out["pl/archive/2026-04.html"])
+    assert [a.get("href") for a in april.find_class("articles")[0].iter("a")] == [
+        "../n2.html",
+        "../n1.html",
+        "../n0.html",
+    ]
+    assert april.find(".//time").text == "25 kwietnia 2026"
+    assert april.findtext(".//h1") == "Archiwum: Kwiecień 2026"
+    assert _doc(out["lt/archive/2026-04.html"]).find(".//time").text == "2026 m. balandžio 25 d."
+    # no Russian articles: no Russian archive; its switcher link goes to the Russian home
+    assert not [k for k in out if k.startswith("ru/archive/")]
+    links = [a.get("href") for a in april.find("body/header/nav").iter("a")]
+    assert links == [
+        "../../lt/archive/2026-04.html",
+        "../../en/index.html",
+        "../../pl/archive/2026-04.html",
+        "../../ru/index.html",
+    ]
+    root = _doc(out["index.html"])
+    assert len(list(root.get_element_by_id("pl").find_class("articles")[0].iter("li"))) == 3
 
 
 def test_every_link_resolves_to_a_published_file(tmp_path: Path) -> None:
@@ -118,7 +230,8 @@ def test_publish_twice_writes_nothing_the_second_time(tmp_path: Path) -> None:
     written = publish_site(cfg, site)
     feeds = cfg.paths.feeds
     files = sorted(p for p in feeds.rglob("*") if p.is_file())
-    assert sorted(written) == files and len(files) == 4 * 3 + 4 * 3 + 2
+    # per language 3 feeds, an OPML, a home, one month's archive, 3 pages; index, OPML, favicon
+    assert sorted(written) == files and len(files) == 4 * 9 + 3
     old = 1_000_000_000
     for p in files:
         os.utime(p, ns=(old, old))
@@ -127,7 +240,15 @@ def test_publish_twice_writes_nothing_the_second_time(tmp_path: Path) -> None:
     # one changed article: only what shows it is rewritten
     site["ru"][0] = rend("ru", "alpha", 0, title="Новый заголовок")
     again = {p.relative_to(feeds).as_posix() for p in publish_site(cfg, site)}
-    assert again == {"ru/alpha.html", "ru/rss.xml", "ru/atom.xml", "ru/feed.json", "index.html"}
+    assert again == {
+        "ru/alpha.html",
+        "ru/rss.xml",
+        "ru/atom.xml",
+        "ru/feed.json",
+        "ru/index.html",
+        "ru/archive/2024-05.html",
+        "index.html",
+    }
 
 
 def test_retracted_pages_are_deleted_and_reported(tmp_path: Path) -> None:
@@ -182,3 +303,53 @@ def test_sanitizer_removes_active_markup_even_if_it_got_in() -> None:
     )
     clean = sanitize(dirty)
     assert clean == '<p class="byline">ok</p><a>j</a><a>d</a><a>r</a><a href="https://ok.example/">fine</a>'
+
+
+def test_favicon_is_a_real_icon(tmp_path: Path) -> None:
+    import struct
+
+    cfg = make_cfg(tmp_path)
+    publish_site(cfg, site_of(cfg))
+    data = (cfg.paths.feeds / "favicon.ico").read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", data)
+    w, h, _, _, planes, bpp, size, offset = struct.unpack_from("<BBBBHHII", data, 6)
+    assert (reserved, kind, count, w, h, planes, bpp) == (0, 1, 1, 16, 16, 1, 32)
+    assert offset + size == len(data)
+    header, width, height = struct.unpack_from("<Iii", data, offset)
+    assert (header, width, height) == (40, 16, 32)  # a DIB with its AND mask
+    for page in ("index.html", "en/index.html", "en/alpha.html"):
+        [icon] = [el for el in _doc((cfg.paths.feeds / page).read_bytes()).iter("link") if el.get("rel") == "icon"]
+        assert icon.get("href") == f"{BASE}favicon.ico"
+
+
+def test_archive_pages_are_rendered_only_when_their_month_changes(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    march, april = datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 4, 10, 9, tzinfo=UTC)
+
+    def site(*extra: tuple[str, datetime]) -> dict[str, list[Rendition]]:
+        items = [("old", march), ("older", march - timedelta(days=1)), ("new", april), *extra]
+        return {"pl": [rend("pl", s, 0, published=t, updated=t) for s, t in items]}
+
+    feeds = cfg.paths.feeds
+    publish_site(cfg, site(), pages=None)
+    archive = {m: feeds / "pl" / "archive" / f"2026-{m}.html" for m in ("03", "04")}
+    assert all(p.is_file() for p in archive.values())
+    old = 1_000_000_000
+    for p in archive.values():
+        os.utime(p, ns=(old, old))
+    # a new article in April: April's page is rewritten, March's is not even rendered
+    written = publish_site(cfg, site(("newer", april + timedelta(days=1))), pages={"newer"})
+    assert archive["04"] in written and archive["03"] not in written
+    assert archive["03"].stat().st_mtime_ns == old
+    assert "newer.html" in archive["04"].read_text(encoding="utf-8")
+    # a retraction changes its month; a month left empty is deleted
+    written = publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug != "older"]}, pages=set())
+    assert archive["03"] in written and "older.html" not in archive["03"].read_text(encoding="utf-8")
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=set())
+    assert not archive["03"].exists() and archive["04"].is_file()
+    # a full publish renders every archive page, whatever is on disk
+    archive["04"].write_text(archive["04"].read_text(encoding="utf-8").replace("<h1>", "<h1>edited "))
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=set())
+    assert "edited" in archive["04"].read_text(encoding="utf-8")  # same digest: not rendered
+    publish_site(cfg, {"pl": [r for r in site()["pl"] if r.slug == "new"]}, pages=None)
+    assert "edited" not in archive["04"].read_text(encoding="utf-8")

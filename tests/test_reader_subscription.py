@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from reader import make_reader
 
-from tests.conftest import run_json
+from tests.helpers import run_json
 
 LANGS = ("lt", "en", "pl", "ru")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from tests.conftest import run_json
+from tests.helpers import run_json
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xlate.languages import language
 from xlate.model import Block, BlockKind
-from xlate.segment import rebuild, segment, split_sentences
+from xlate.segment import prefix_file_text, rebuild, segment, split_sentences
 
 
 def test_abbreviations_dates_and_initials_do_not_split() -> None:
@@ -61,3 +63,45 @@ def test_one_target_block_per_source_block_and_no_text_lost(paragraphs: list[str
     for src, out in zip(blocks, rebuilt, strict=True):
         assert out.text.split() == src.text.split()
     assert title == "Antraštė"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # Capitalised at a sentence start: Moses's list has only "tel".
+        ("Ateikite į biblioteką. Tel. 8 600 12345.", ["Ateikite į biblioteką.", "Tel. 8 600 12345."]),
+        ("Skambinkite mob. 8 600 12345.", ["Skambinkite mob. 8 600 12345."]),
+        ("Šv. Kalėdų proga biblioteka dirbs trumpiau.", ["Šv. Kalėdų proga biblioteka dirbs trumpiau."]),
+    ],
+)
+def test_the_language_tables_abbreviations_take_effect(text: str, want: list[str]) -> None:
+    from sentence_splitter import SentenceSplitter
+
+    # Each case is one the splitter's own Lithuanian list gets wrong: the table's rows must fix it.
+    assert SentenceSplitter(language="lt").split(text) != want
+    assert split_sentences(text, "lt") == want
+
+
+def test_the_prefix_file_is_the_published_list_plus_the_tables_rows() -> None:
+    text = prefix_file_text(language("lt"))
+    lines = {ln for ln in text.splitlines() if ln and not ln.startswith("#")}
+    assert {"Mr", "tel", "pvz", "Šv", "šv", "Mob", "mob"} <= lines
+    ours = text.split("# added by xlate", 1)[1].splitlines()[1:]
+    assert "t. y" not in ours  # Moses prefixes are single words; the merge rule handles it
+    # A language the splitter has no rules for still gets a file (only the table's rows, if any).
+    assert prefix_file_text(language("uk")).strip().startswith("#")
+
+
+def test_the_source_language_decides_the_rules() -> None:
+    # English rules know "Mr." and "Dr."; Lithuanian dates do not apply to English text.
+    assert split_sentences("Mr. Smith came. He read.", "en") == ["Mr. Smith came.", "He read."]
+    assert split_sentences("Renginys vyks 2026 m. spalio 5 d. salėje.", "lt") == [
+        "Renginys vyks 2026 m. spalio 5 d. salėje."
+    ]
+    # A language without sentence-splitter rules (Ukrainian) is still split at sentence ends.
+    assert split_sentences("Бібліотека відкрита. Ласкаво просимо!", "uk") == [
+        "Бібліотека відкрита.",
+        "Ласкаво просимо!",
+    ]
+    blocks = (Block(BlockKind.PARAGRAPH, "Mr. Smith came. He read."),)
+    assert segment("Title", blocks, "en") == [["Title"], ["Mr. Smith came.", "He read."]]

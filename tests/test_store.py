@@ -93,6 +93,7 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
     assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
     assert s.db.execute("SELECT slug, lang, forced FROM renditions").fetchall() == [("a", "en", 0)]
     assert s.db.execute("SELECT rel, slug, status FROM files").fetchall() == [("a.txt", "a", "article")]
+    assert s.files()["a.txt"].warnings == ()  # v6: no warnings known for a file read before
     assert s.reviews() == []
     # v5 filled the words' hash of every readable article, so duplicates are found by index.
     assert s.db.execute("SELECT slug, text_hash FROM articles ORDER BY slug").fetchall() == [
@@ -100,4 +101,25 @@ def test_v1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:
         ("b", None),
     ]
     assert set(s.articles_with_text(old.text_hash)) == {"a"}
+    s.close()
+
+
+def test_typed_meta_and_article_state(tmp_path: Path) -> None:
+    from xlate.model import ArticleState, FileRecord, FileStatus
+
+    s = Store(tmp_path / "s.sqlite3")
+    assert not s.publish_pending() and s.translation_key() is None and s.site_key() is None
+    with s.transaction():
+        s.mark_publish_pending(True)
+        s.set_translation_key("k1")
+        s.set_site_key("s1")
+    assert s.publish_pending() and s.translation_key() == "k1" and s.site_key() == "s1"
+    with s.transaction():
+        s.mark_publish_pending(False)
+        a = Article("a", "a.txt", "Antraštė", (Block(BlockKind.PARAGRAPH, "Tekstas."),))
+        s.put_article(a, "lt", 0.99, ArticleState.PENDING)
+        s.put_file(FileRecord("a.txt", 1, 2, "raw", "a", FileStatus.ARTICLE, ("unknown key `dte`",)))
+    assert not s.publish_pending()
+    assert s.articles()["a"].state is ArticleState.PENDING and s.pending_articles() == ["a"]
+    assert s.files()["a.txt"] == FileRecord("a.txt", 1, 2, "raw", "a", FileStatus.ARTICLE, ("unknown key `dte`",))
     s.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 
-from tests.conftest import FIXTURES, MODELS, run_cli, run_json
+from tests.helpers import FIXTURES, MODELS, run_cli, run_json
 from xlate.segment import segment
 from xlate.translate import packages
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -23,7 +25,7 @@ import click
 
 from xlate import config as config_mod
 from xlate.cliopts import GLOBAL_OPTIONS, JSON_OPTION, RUN_OPTIONS, Opt
-from xlate.errors import UNEXPECTED_EXIT, XlateError
+from xlate.errors import UNEXPECTED_EXIT, UsageError, XlateError
 
 if TYPE_CHECKING:
     from xlate.model import RunReport
@@ -287,6 +289,7 @@ def _run_and_stamp(cfg: config_mod.Config, config: str, config_seen: str, option
     from xlate.model import RunReport
 
     p = cfg.paths
+    options["now"] = _injected_now()
     noop.remove(config)  # from now on only the normal path knows the state
     before = noop.before(config_seen, str(p.input), str(p.models), str(p.glossary or ""))
     report = pipeline.run(cfg, pipeline.RunOptions(**options))
@@ -301,8 +304,22 @@ def _run_and_stamp(cfg: config_mod.Config, config: str, config_seen: str, option
             summary=text,
             json_report=as_json,
             json_log=json_log,
+            due=min((at.timestamp() for _, at in report.scheduled), default=None),
         )
     return report
+
+
+def _injected_now() -> datetime | None:
+    """XLATE_NOW (ISO 8601; naive means UTC) stands in for the clock: tests and dry runs of
+    scheduled publishing. Unset: None, the real clock."""
+    text = os.environ.get("XLATE_NOW")
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"XLATE_NOW={text!r} is not an ISO 8601 time; e.g. 2026-12-04T09:00:00+02:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _report_json(report: Any, duration: object) -> str:
@@ -459,7 +476,7 @@ def status(obj: Ctx, as_json: bool) -> None:
     """Show recent runs, pending work, quarantined files, flagged sentences, feeds and models."""
     from xlate.status import collect, render_text
 
-    data = collect(obj.cfg, obj.config_path)
+    data = collect(obj.cfg, obj.config_path, _injected_now())
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else render_text(data))
 
 
@@ -470,13 +487,33 @@ def status(obj: Ctx, as_json: bool) -> None:
 @_handles_errors
 def retry(obj: Ctx, files: tuple[str, ...], all_: bool) -> None:
     """Put quarantined FILES (as listed by `xlate status`) back into input/."""
-    from xlate.errors import UsageError
     from xlate.status import retry as do_retry
 
     if not files and not all_:
         raise UsageError("name the quarantined files to put back, or pass --all")
     for rel in do_retry(obj.cfg, None if all_ else list(files)):
         click.echo(f"put back {rel}")
+
+
+@main.command()
+@click.argument("slug", required=False)
+@click.argument("lang", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_handles_errors
+def review(obj: Ctx, slug: str | None, lang: str | None, as_json: bool) -> None:
+    """List what waits for an editor (held, stale, flagged), most urgent first, with the drafts
+    to open; with SLUG LANG, write that draft now."""
+    from xlate.drafts import command
+
+    if slug is None:
+        click.echo(command.listing(obj.cfg, as_json))
+        return
+    if lang is None:
+        from xlate.errors import UsageError
+
+        raise UsageError(f"name the language too, e.g. `xlate review {slug} pl`")
+    click.echo(f"wrote {command.write_one(obj.cfg, slug, lang)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -117,21 +117,17 @@ def _take(options: Sequence[Opt], arg: str, rest: list[str], values: dict[str, o
     o = _find(options, name) if name.startswith("-") else None
     if o is None:
         repeated = _short_count(options, arg)
-        if repeated is None:
-            return False
-        values[repeated[0].dest] = _count(values[repeated[0].dest]) + repeated[1]
-        return True
+        if repeated is not None:
+            values[repeated[0].dest] = _count(values[repeated[0].dest]) + repeated[1]
+        return repeated is not None
     if not o.takes_value:
-        if eq:
-            return False
-        values[o.dest] = True if o.kind == "flag" else _count(values[o.dest]) + 1
-        return True
-    if not eq:
-        if not rest:
-            return False
-        value = rest.pop(0)
+        if not eq:
+            values[o.dest] = True if o.kind == "flag" else _count(values[o.dest]) + 1
+        return not eq
+    if not eq and not rest:
+        return False
     try:
-        values[o.dest] = o.convert(value)
+        values[o.dest] = o.convert(value if eq else rest.pop(0))
     except ValueError:
         return False
     return True

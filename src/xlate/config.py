@@ -43,8 +43,8 @@ class Paths(_Strict):
 
 class Person(_Strict):
     name: str = Field(min_length=1)
-    email: str | None = None
-    uri: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    uri: str | None = Field(default=None, pattern=r"^https?://[^/\s]+\S*$")
 
 
 class Site(_Strict):
@@ -81,14 +81,15 @@ class LanguageText(_Strict):
 
 class Feeds(_Strict):
     max_items: int = Field(default=50, ge=1, le=10_000)
-    max_bytes: int = Field(default=1_000_000, ge=10_000)
-    index_items: int = Field(default=20, ge=1, le=10_000)  # articles listed per language on index.html
+    max_bytes: int = Field(default=1_000_000, ge=10_000, le=100_000_000)
+    # Newest articles per language on the index pages; the rest are on monthly archive pages.
+    index_items: int = Field(default=20, ge=1, le=1_000)
 
 
 class Ingest(_Strict):
-    settle_seconds: float = Field(default=5.0, ge=0)
-    max_file_bytes: int = Field(default=1_000_000, ge=1)
-    max_title_chars: int = Field(default=300, ge=10)
+    settle_seconds: float = Field(default=5.0, ge=0, le=86_400)
+    max_file_bytes: int = Field(default=1_000_000, ge=1, le=1_000_000_000)
+    max_title_chars: int = Field(default=300, ge=10, le=10_000)
     on_delete: Literal["retract", "keep"] = "retract"
     # A date further than this from now (past or future) is taken for a typo and not trusted.
     date_window_days: int = Field(default=3650, ge=1, le=36_500)
@@ -96,7 +97,7 @@ class Ingest(_Strict):
 
 class Detect(_Strict):
     min_probability: float = Field(default=0.80, gt=0, le=1)
-    min_chars: int = Field(default=20, ge=0)  # below this, trust the declared/default language
+    min_chars: int = Field(default=20, ge=0, le=10_000)  # below this, trust the declared/default language
 
 
 # CTranslate2's compute types (https://opennmt.net/CTranslate2/quantization.html).
@@ -130,11 +131,11 @@ class Translate(_Strict):
     # Sentences are decoded and checkpointed in chunks of about this many source tokens.
     chunk_tokens: int = Field(default=4096, ge=256, le=1_000_000)
     beam_size: int = Field(default=4, ge=1, le=16)
-    inter_threads: int = Field(default=1, ge=1)
-    intra_threads: int = Field(default=0, ge=0)  # 0: let CTranslate2 pick
-    max_batch_size: int = Field(default=2048, ge=1024)  # tokens per batch
-    max_input_tokens: int = Field(default=200, ge=16)  # longer sentences are split first
-    length_ratio: float = Field(default=3.0, gt=0)  # max_decoding_length = ratio * src + 10
+    inter_threads: int = Field(default=1, ge=1, le=64)
+    intra_threads: int = Field(default=0, ge=0, le=256)  # 0: let CTranslate2 pick
+    max_batch_size: int = Field(default=2048, ge=1024, le=1_000_000)  # tokens per batch
+    max_input_tokens: int = Field(default=200, ge=16, le=1024)  # longer sentences are split first
+    length_ratio: float = Field(default=3.0, gt=0, le=20)  # max_decoding_length = ratio * src + 10
 
     @model_validator(mode="after")
     def _chunk_holds_a_sentence(self) -> Translate:
@@ -209,6 +210,27 @@ class Config(_Strict):
             raise ValueError(f"languages: {', '.join(extra)} is neither the source nor a target; remove it")
         return self
 
+    @model_validator(mode="after")
+    def _notices(self) -> Config:
+        """Every target needs its disclosure texts: refused here, not published in the wrong language."""
+        from xlate.languages import language
+
+        src = self.source_lang
+        for t in self.targets:
+            row = language(t)
+            if self.languages[t].mt_notice is None and src not in row.mt_notice:
+                raise ValueError(
+                    f"languages.{t}.mt_notice: xlate has no machine-translation notice in {row.english_name} for "
+                    f"articles translated from {language(src).english_name}; write one here, in {row.english_name}"
+                )
+            if self.editorial.drafts != "off" and src not in row.reviewed_notice:
+                raise ValueError(
+                    f"editorial.drafts: xlate's language table (src/xlate/languages.py) has no reviewed-translation "
+                    f"notice in {row.english_name} for articles from {language(src).english_name}; add it there "
+                    "or set editorial.drafts: off"
+                )
+        return self
+
     @property
     def all_langs(self) -> tuple[str, ...]:
         """The source language first, then the targets in config order."""
@@ -229,6 +251,9 @@ def _describe(err: dict[str, object]) -> str:
         return f"{loc}: unknown key; remove it or check its spelling"
     if typ == "missing":
         return f"{loc}: required key is missing; add it"
+    if typ == "string_pattern_mismatch":
+        example = "info@library.example.lt" if loc.endswith("email") else "https://library.example.lt/"
+        return f"{loc}: {err.get('input')!r} is not valid here; write it like {example}"
     if typ == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")  # type: ignore[attr-defined]
         return f"{loc}: {err.get('input')!r} is not allowed; use one of {expected}"
@@ -248,7 +273,14 @@ def parse(data: object, base: Path, where: str = "config") -> Config:
     except ValidationError as e:
         lines = "; ".join(_describe(dict(err)) for err in e.errors())
         raise ConfigError(f"{where}: {lines}") from None
-    return cfg.resolved(base)
+    cfg = cfg.resolved(base)
+    drafts, feeds = cfg.paths.drafts, cfg.paths.feeds
+    if drafts == feeds or feeds in drafts.parents:  # drafts are for editors, never served
+        raise ConfigError(
+            f"{where}: paths.drafts: {drafts} is inside paths.feeds, which the web server publishes; "
+            "choose a folder outside it, e.g. drafts"
+        )
+    return cfg
 
 
 def _yaml_problem(e: yaml.YAMLError) -> str:
@@ -275,6 +307,7 @@ def load(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid YAML ({_yaml_problem(e)}); fix the syntax there") from None
     cfg = parse(data, path.resolve().parent, where=str(path))
     check_hardware(cfg.translate, where=str(path))
+    check_executor(cfg.translate, where=str(path))
     if cfg.paths.glossary is not None:
         load_glossary(cfg.paths.glossary, cfg.targets)  # refused now, not mid-run
     return cfg
@@ -307,6 +340,18 @@ def check_hardware(t: Translate, where: str = "config") -> None:
         raise ConfigError(
             f"{where}: translate.compute_type: {t.compute_type} is not supported on this machine's {device}; "
             f"use one of {', '.join(supported)} (int8 is the fastest on CPUs)"
+        )
+
+
+def check_executor(t: Translate, where: str = "config") -> None:
+    """`executor: ray` without Ray installed fails at load time (exit 2), not after ingest.
+    Looks for the module without importing it."""
+    import importlib.util
+
+    if t.executor == "ray" and importlib.util.find_spec("ray") is None:
+        raise ConfigError(
+            f"{where}: translate.executor: ray, but Ray is not installed here; install it with "
+            "pip install 'xlate[ray]' (on every node of the cluster), or set translate.executor: local"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -131,13 +132,46 @@ class Outcome(StrEnum):
     PUBLISHED = "published"  # first publication (or again after a retraction)
     UPDATED = "updated"  # some language version changed
     UNCHANGED = "unchanged"  # translated again, every version came out the same
+    SCHEDULED = "scheduled"  # stored, but its date is still to come: published by a later run
 
 
-def outcome(record: ArticleRecord, changed_any: bool) -> Outcome:
-    """How one recorded article counts in the run's report."""
+def outcome(record: ArticleRecord, changed_any: bool, scheduled: bool = False) -> Outcome:
+    """How one recorded article counts in the run's report (`scheduled`: its date is to come)."""
+    if scheduled:
+        return Outcome.SCHEDULED
     if record.published_at is None or record.state is ArticleState.RETRACTED:
         return Outcome.PUBLISHED
     return Outcome.UPDATED if changed_any else Outcome.UNCHANGED
+
+
+# -- dates --------------------------------------------------------------------------------
+
+
+def published_time(article_date: datetime | None, first_seen: datetime) -> datetime:
+    """An entry's `published`: the editor's date for the article (to the second, UTC), else
+    when xlate first published it. It orders the feeds, so a backfilled archive lands where
+    its dates put it, not on top."""
+    if article_date is None:
+        return first_seen
+    return article_date.astimezone(UTC).replace(microsecond=0)
+
+
+def is_scheduled(published: datetime, now: datetime) -> bool:
+    """A version dated after the run's time is held until a run at or after that time."""
+    return published > now
+
+
+def date_warning(article_date: datetime | None, now: datetime, window_days: int) -> str | None:
+    """A warning for a date further than `window_days` from now (ingest.date_window_days)."""
+    if article_date is None or abs(article_date - now) <= timedelta(days=window_days):
+        return None
+    when = "in the future" if article_date > now else "in the past"
+    return (
+        f"its date {article_date.date().isoformat()} is more than {window_days} days {when}; "
+        "check `date:` (it is used as given: "
+        + ("the article is held until then" if article_date > now else "the article is listed under that date")
+        + ")"
+    )
 
 
 def settled(waiting: bool, pending_articles: bool, publish_pending: bool) -> bool:

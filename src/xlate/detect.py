@@ -13,15 +13,8 @@ from typing import Any
 
 from xlate.config import Detect
 from xlate.errors import LanguageError
+from xlate.languages import language
 from xlate.model import Article, BlockKind
-
-LANG_NAMES = {
-    "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "pl": "Polish", "ru": "Russian",
-    "uk": "Ukrainian", "en": "English", "de": "German", "fr": "French", "es": "Spanish",
-    "it": "Italian", "fi": "Finnish", "sv": "Swedish", "cs": "Czech", "sk": "Slovak",
-    "sl": "Slovenian", "hr": "Croatian", "bg": "Bulgarian", "nl": "Dutch", "da": "Danish",
-    "no": "Norwegian", "pt": "Portuguese", "hu": "Hungarian", "ro": "Romanian", "tr": "Turkish",
-}  # fmt: skip
 
 # Blocks shorter than this give unreliable per-block guesses.
 BLOCK_MIN_CHARS = 40
@@ -37,7 +30,14 @@ class Detection:
 
 
 def name(code: str) -> str:
-    return LANG_NAMES.get(code, code)
+    """The English name of a language code, for messages to the operator (the code if unknown)."""
+    return language(code).english_name
+
+
+def _letters_hint(code: str) -> str:
+    """'ą, č, ę…': the letters a wrong encoding would mangle in this language."""
+    letters = sorted(ch for ch in language(code).letters if ch.islower())
+    return f"check that the file shows {', '.join(letters)} correctly" if letters else "check its encoding"
 
 
 def _guesses(text: str) -> list[Any]:
@@ -90,7 +90,7 @@ def detect_article(article: Article, *, source_lang: str, cfg: Detect) -> Detect
         raise LanguageError(
             f"{rel}: detected '{lang}' (p={prob:.2f}){also}, expected {name(source_lang)} '{source_lang}'; "
             f"the article looks {name(lang)}: put only {name(source_lang)} articles in the input folder "
-            f"(if it is {name(source_lang)}, check that the file shows ą, č, ė, š, ž correctly)"
+            f"(if it is {name(source_lang)}, {_letters_hint(source_lang)})"
         )
     if prob < cfg.min_probability:
         runner = ""

@@ -64,6 +64,13 @@ class NotWritable(XlateError):
     exit_code = 4
 
 
+class ClusterError(XlateError):
+    """The Ray cluster could not do the work: no worker starts, or workers keep dying.
+    Translations committed before it stay; the next run continues."""
+
+    exit_code = 6
+
+
 class Interrupted(XlateError):
     """SIGTERM/SIGINT arrived; the run stopped at a safe point."""
 

@@ -103,6 +103,7 @@ class Rendition:
     summary: str | None = None
     machine_translated: bool = False
     flagged: bool = False  # some sentence failed a quality check
+    approved: bool = False  # a machine translation an editor approved: the reviewed notice
 
 
 class ArticleState(StrEnum):
@@ -167,6 +168,7 @@ class Version:
     blocks: tuple[Block, ...]
     flagged: bool = False
     reviewed: bool = False
+    approved: bool = False  # a review that is an unchanged draft: the editors approved the MT (xlate.drafts)
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ class RenditionHead:
     machine_translated: bool
     flagged: bool
     forced: bool = False
+    approved: bool = False  # a machine translation the editors approved (xlate.drafts)
     # The article's metadata that reaches the feeds.
     author: str | None = None
     tags: tuple[str, ...] = ()
@@ -223,6 +226,7 @@ class RunReport:
     flagged: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[Warned] = field(default_factory=list)
+    scheduled: list[tuple[str, datetime]] = field(default_factory=list)  # held until their date, soonest first
     # When the run left nothing for a later run (no settling file, nothing pending): the number
     # of published articles, which a no-op run reports as unchanged; the CLI then leaves a no-op
     # stamp. None when something waits. Not part of the report's JSON.
@@ -242,6 +246,7 @@ class RunReport:
             "flagged": self.flagged,
             "duplicates": self.duplicates,
             "warnings": [{"file": w.file, "warning": w.warning} for w in self.warnings],
+            "scheduled": [{"slug": slug, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ")} for slug, at in self.scheduled],
         }
 
     def summary_line(self) -> str:

@@ -8,7 +8,8 @@ using stat calls alone. This module imports only os, sys, time and two tiny xlat
 the CLI writes the stamp (`write`) while it still holds the run lock.
 
 The stamp (`state/.config.yaml.noop` with the default paths.state, else beside the config)
-holds a fingerprint of everything a no-op run reads:
+holds the time the soonest scheduled article is due (the stamp stops holding then) and a
+fingerprint of everything a no-op run reads:
   - taken under the run lock *before* the run looked at anything: config.yaml, the
     glossary, every entry of the input folder (recursively, with symlink targets) and of
     the models folder, by path, type, size, mtime, ctime and inode;
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 # try/except/pass below, not contextlib.suppress: contextlib is one more import on the fast path.
 
-MAGIC = "xlate-noop 1"
-_FIELDS = 10  # header fields before the fingerprint; see write()
+MAGIC = "xlate-noop 2"
+_FIELDS = 11  # header fields before the fingerprint; see write()
 ELAPSED = "@@ELAPSED@@"  # placeholders the templates carry, filled in at answer time
 DURATION = '"@@DURATION@@"'
 NOW = "@@NOW@@"
@@ -133,11 +134,26 @@ def write(
     summary: str,
     json_report: str,
     json_log: str,
+    due: float | None = None,
 ) -> None:
     """Save the stamp (temp file + rename: a reader sees all of it or none). Best effort:
-    a config folder that is not writable only means every run takes the normal path."""
+    a config folder that is not writable only means every run takes the normal path. `due`:
+    when the soonest scheduled article is due (epoch seconds); the stamp does not hold after it."""
     input_dir, models_dir, glossary, state, feeds = paths
-    fields = [MAGIC, version, input_dir, models_dir, glossary, state, feeds, ",".join(langs), summary, json_report]
+    when = "" if due is None else repr(due)
+    fields = [
+        MAGIC,
+        version,
+        when,
+        input_dir,
+        models_dir,
+        glossary,
+        state,
+        feeds,
+        ",".join(langs),
+        summary,
+        json_report,
+    ]
     assert len(fields) == _FIELDS and not any("\0" in f for f in (*fields, json_log))
     data = "\0".join([*fields, json_log, fingerprint])
     target = stamp_path(config, state)
@@ -165,6 +181,17 @@ def _parse_args(argv: Sequence[str]) -> tuple[str, bool, str] | None:
     return str(values["config_path"]), values["as_json"] is True, str(values["log_format"])
 
 
+def _due(when: str) -> bool:
+    """A scheduled article is due (so the normal path must publish it), or the run's time is
+    injected (XLATE_NOW, tests): either way the stamp cannot answer."""
+    if "XLATE_NOW" in os.environ:
+        return True
+    try:
+        return bool(when) and time.time() >= float(when)
+    except ValueError:
+        return True
+
+
 def answer(argv: Sequence[str]) -> bool:
     """Print the no-op result and return True when the stamp still holds; else False."""
     started = time.monotonic()
@@ -185,8 +212,10 @@ def answer(argv: Sequence[str]) -> bool:
         return False
     from xlate import __version__
 
-    _, version, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = fields
-    if version != __version__ or stamp != stamp_path(config, state):
+    _, version, due, input_dir, models_dir, glossary, state, feeds, langs, summary, json_report, json_log, stored = (
+        fields
+    )
+    if version != __version__ or stamp != stamp_path(config, state) or _due(due):
         return False
     now = before(_stat(config), input_dir, models_dir, glossary) + "\0" + after(state, feeds, langs.split(","))
     if now != stored:

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from xlate import decide
+from xlate import decide, drafts
 from xlate.config import Config
 from xlate.errors import Interrupted, UsageError, XlateError
 from xlate.lock import run_lock
 from xlate.model import ArticleState, RunReport
-from xlate.stages import ingest, models, publish, record, retract, scan, translate
+from xlate.stages import ingest, models, publish, record, retract, scan, schedule, translate
 from xlate.store import Store
 from xlate.translate.packages import require_routes
 
@@ -92,6 +92,17 @@ def run(cfg: Config, opts: RunOptions | None = None) -> RunReport:
             store.close()
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every stage of one run shares."""
+
+    cfg: Config
+    opts: RunOptions
+    store: Store
+    check: Callable[[], None]  # raises Interrupted at a safe point after SIGTERM/SIGINT
+    now: datetime
+
+
 def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None]) -> RunReport:
     """The stages, with the run and its report in the runs table whatever happens."""
     now = opts.now or datetime.now(UTC)
@@ -99,7 +110,7 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
     run_id = store.start_run(now)
     status = "failed"
     try:
-        _stages(cfg, opts, store, check, report, now)
+        _stages(_Run(cfg, opts, store, check, now), report)
         status = "ok"
         return report
     except Interrupted:
@@ -109,22 +120,23 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
         store.finish_run(run_id, opts.now or datetime.now(UTC), status, report.as_json())
 
 
-def _stages(
-    cfg: Config, opts: RunOptions, store: Store, check: Callable[[], None], report: RunReport, now: datetime
-) -> None:
+def _stages(r: _Run, report: RunReport) -> None:
+    cfg, opts, store, check, now = r.cfg, r.opts, r.store, r.check, r.now
     settle = cfg.ingest.settle_seconds if opts.settle_seconds is None else opts.settle_seconds
     limits = _limits(cfg, opts, check)
-    found = scan.scan_input(cfg, settle, now.timestamp() if opts.now else time.time())
+    found = scan.scan_input(cfg, settle, time.time())  # settling is about the real file system
     plan = decide.plan_files(found.files, store.files())
     glossary = functools.cache(lambda: models.load_glossary(cfg))  # read only when a route needs it
     key = models.translation_key(cfg, glossary)
     models.invalidate_if_changed(store, key)
     _apply_options(store, opts)
+    report.published += len(schedule.release_due(store, now))
     if not store.publish_pending() and scan.outputs_missing(cfg):
         with store.transaction():
             store.mark_publish_pending(True)
     if plan.idle and not store.pending_articles() and not store.publish_pending():
-        report.unchanged = store.count_ready()
+        report.scheduled = store.scheduled(now)
+        report.unchanged = store.count_ready() - len(report.scheduled)
         report.settled = None if found.waiting else report.unchanged
         return
 
@@ -140,28 +152,23 @@ def _stages(
     report.duplicates += ingested.duplicates
     report.warnings += ingested.warnings
     check()
-    _translate_and_record(cfg, opts, store, check, report, now, key, glossary, limits)
+    _translate_and_record(r, report, key, glossary, limits)
     check()
     if store.publish_pending():
-        report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish)]
+        report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish, now)]
+        drafts.sync_drafts(cfg, store, now=now)  # editors' drafts follow what was published (xlate.drafts)
+    report.scheduled = store.scheduled(now)
     ready = store.count_ready()
-    report.unchanged = max(0, ready - report.published - report.updated)
+    report.unchanged = max(0, ready - report.published - report.updated - len(report.scheduled))
     if decide.settled(found.waiting, bool(store.pending_articles()), store.publish_pending()):
         report.settled = ready
 
 
 def _translate_and_record(
-    cfg: Config,
-    opts: RunOptions,
-    store: Store,
-    check: Callable[[], None],
-    report: RunReport,
-    now: datetime,
-    key: str | None,
-    glossary: Callable[[], Glossary],
-    limits: Limits,
+    r: _Run, report: RunReport, key: str | None, glossary: Callable[[], Glossary], limits: Limits
 ) -> None:
-    done = translate.translate(cfg, store, glossary, opts.on_batch, limits=limits, progress=opts.progress)
+    cfg, store = r.cfg, r.store
+    done = translate.translate(cfg, store, glossary, limits, translate.Hooks(r.opts.on_batch, r.opts.progress))
     if done.waiting:
         log.info("%d articles wait for the next run (%s)", len(done.waiting), done.stopped or "incomplete")
     if not done.articles:
@@ -170,9 +177,9 @@ def _translate_and_record(
     report.decoded_sentences = done.decoded
     report.memory_hits += done.memory_hits
     report.flagged += done.flagged
-    check()
+    r.check()
     for rec, versions in done.articles:
-        outcome = record.record(store, rec, versions, now, cfg.source_lang)
+        outcome = record.record(store, rec, versions, r.now, cfg.source_lang)
         if outcome is decide.Outcome.PUBLISHED:
             report.published += 1
         elif outcome is decide.Outcome.UPDATED:

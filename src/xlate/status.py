@@ -92,7 +92,9 @@ def _last_noop(config_path: Path | None) -> str | None:
     return datetime.fromtimestamp(max(times), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
+def collect(cfg: Config, config_path: Path | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Everything `xlate status` shows; `now` stands in for the clock (XLATE_NOW)."""
+    now = now or datetime.now(UTC)
     store = Store(cfg.paths.state)
     try:
         raw_runs = store.last_runs(RECENT_RUNS)
@@ -120,6 +122,10 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         files = store.files()
         pending_files = _pending_files(cfg, files)
         publish_pending = store.publish_pending()
+        scheduled = [{"slug": slug, "at": _iso(at)} for slug, at in store.scheduled(now)]
+        from xlate.drafts import draft_status
+
+        drafts = draft_status(cfg, store)
     finally:
         store.close()
     pkgs = packages.installed(cfg.paths.models)
@@ -132,9 +138,11 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         "pending_files": pending_files,
         "publish_pending": publish_pending,
         "quarantined": quarantined,
+        "scheduled": scheduled,
         "warnings": [{"file": rel, "warning": w} for rel, f in sorted(files.items()) for w in f.warnings],
         "flagged": flagged,
         "reviews": reviews,
+        "drafts": drafts,
         "flagged_sentences": list(flagged_sentences.values()),
         "articles": articles,
         "feed_items": _feed_items(cfg.paths.feeds, list(cfg.all_langs)),
@@ -142,6 +150,10 @@ def collect(cfg: Config, config_path: Path | None = None) -> dict[str, Any]:
         "routes": {t: packages.route_label(r) for t, r in sorted(routes.items())},
         "missing_models": [f"{a}->{b}" for a, b in missing],
     }
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _secs(d: float | None) -> str:
@@ -160,12 +172,22 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append("  (none yet)")
     if d.get("last_noop_check"):
         lines.append(f"  last checked {d['last_noop_check']}: nothing new (no-op runs are not listed)")
-    lines.append(f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate")
+    lines += _work_lines(d)
+    lines += _feed_lines(d)
+    return "\n".join(lines)
+
+
+def _work_lines(d: dict[str, Any]) -> list[str]:
+    """Pending work, quarantined files, warnings and flagged translations."""
+    lines = [f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate"]
     for rel in d["pending_files"]:
         lines.append(f"  {rel}")
     lines.append(f"Quarantined files: {len(d['quarantined'])}")
     for q in d["quarantined"]:
         lines.append(f"  {q['file']}: {q['reason']}")
+    lines.append(f"Scheduled (held until their date): {len(d['scheduled'])}")
+    for sch in d["scheduled"]:
+        lines.append(f"  {sch['slug']}: {sch['at']}")
     lines.append(f"Warnings (files in input/ as last read): {len(d['warnings'])}")
     for w in d["warnings"]:
         lines.append(f"  {w['file']}: {w['warning']}")
@@ -174,6 +196,16 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(f"  {f['slug']} [{f['lang']}]")
     for s in d["flagged_sentences"]:
         lines.append(f"  {s.get('route')}: {s.get('sentence')!r}: {s.get('flag')}")
+    return lines
+
+
+def _feed_lines(d: dict[str, Any]) -> list[str]:
+    lines = []
+    dr = d.get("drafts") or {}
+    changed = dr.get("changed_by_editor", [])
+    lines.append(f"Drafts: {dr.get('drafts', 0)} in {dr.get('folder', '-')}, {len(changed)} changed by an editor")
+    for rel in changed:
+        lines.append(f"  {rel}: kept as the editor left it; drop it into input/ to publish it")
     lines.append(
         "Feed items: "
         + ", ".join(f"{k} {'-' if v is None else v}" for k, v in d["feed_items"].items())
@@ -186,7 +218,7 @@ def render_text(d: dict[str, Any]) -> str:
         lines.append(f"  route to {t}: {r}")
     for m in d["missing_models"]:
         lines.append(f"  MISSING {m}: run `xlate models install`")
-    return "\n".join(lines)
+    return lines
 
 
 def retry(cfg: Config, files: list[str] | None) -> list[str]:

@@ -156,6 +156,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("""
     ALTER TABLE files ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
     """),
+    # v7: a machine translation the editors approved by dropping its draft back unchanged.
+    Migration("""
+    ALTER TABLE renditions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
+    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -221,7 +225,212 @@ class MemoryEntry:
     flags: str
 
 
-class Store:
+class _RenditionQueries:
+    """Renditions and page keys; a part of Store."""
+
+    db: sqlite3.Connection
+
+    # -- renditions --------------------------------------------------------------------
+    def rendition_heads(self) -> list[RenditionHead]:
+        """Every rendition of a ready article without its blocks, with the article's author,
+        tags and summary: what the index, the page keys and the choice of feed entries need,
+        read without decoding every article body (`rendition_blocks` reads the bodies)."""
+        rows = self.db.execute(
+            "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
+            "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
+            "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary') "
+            "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
+        )
+        times: dict[str, datetime] = {}  # the languages of an article share their timestamps
+
+        def ts(s: str) -> datetime:
+            t = times.get(s)
+            if t is None:
+                t = times[s] = _parse_ts(s)
+            return t
+
+        return [
+            RenditionHead(
+                slug=slug,
+                lang=lang,
+                title=title,
+                text_hash=th,
+                published_at=ts(pub),
+                updated_at=ts(upd),
+                machine_translated=bool(mt),
+                flagged=bool(fl),
+                forced=bool(fo),
+                approved=bool(ap),
+                author=author,
+                tags=tuple(json.loads(tags)) if tags else (),
+                summary=summary,
+            )
+            for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary in rows
+        ]
+
+    def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
+        """The blocks of the renditions named by (slug, lang)."""
+        wanted = set(keys)
+        out: dict[tuple[str, str], tuple[Block, ...]] = {}
+        if not wanted:
+            return out
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(slug TEXT, lang TEXT, PRIMARY KEY (slug, lang))")
+        self.db.execute("DELETE FROM temp.wanted")
+        self.db.executemany("INSERT INTO temp.wanted VALUES(?, ?)", sorted(wanted))
+        rows = self.db.execute(
+            "SELECT r.slug, r.lang, json_extract(r.data, '$.blocks') FROM renditions r "
+            "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang"
+        )
+        for slug, lang, blocks in rows:
+            out[(slug, lang)] = tuple(Block(_KINDS[k], t) for k, t in json.loads(blocks))
+        self.db.execute("DELETE FROM temp.wanted")
+        return out
+
+    def page_keys(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT slug, render_key FROM pages")}
+
+    def set_page_keys(self, keys: dict[str, str], drop: Iterable[str] = ()) -> None:
+        self.db.executemany(
+            "INSERT INTO pages(slug, render_key) VALUES(?, ?) "
+            "ON CONFLICT(slug) DO UPDATE SET render_key = excluded.render_key",
+            sorted(keys.items()),
+        )
+        self.db.executemany("DELETE FROM pages WHERE slug = ?", [(s,) for s in sorted(drop)])
+
+    def rendition_hashes(self, slug: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT lang, text_hash FROM renditions WHERE slug = ?", (slug,))
+        return {r[0]: r[1] for r in rows}
+
+    def put_rendition(self, r: Rendition, text_hash: str) -> None:
+        data = json.dumps(
+            {"title": r.title, "blocks": [[b.kind.value, b.text] for b in r.blocks]},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        self.db.execute(
+            """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
+                                      machine_translated, flagged, approved)
+               VALUES(?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
+                 updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
+                 flagged=excluded.flagged, forced=0, approved=excluded.approved""",
+            (
+                r.slug,
+                r.lang,
+                data,
+                text_hash,
+                _ts(r.published),
+                _ts(r.updated),
+                int(r.machine_translated),
+                int(r.flagged),
+                int(r.approved),
+            ),
+        )
+
+    def force_renditions(self, slug: str) -> int:
+        """Release held translations of one article (the editor accepts them as they are)."""
+        cur = self.db.execute("UPDATE renditions SET forced = 1 WHERE slug = ? AND flagged = 1", (slug,))
+        return cur.rowcount
+
+    def delete_renditions(self, slug: str) -> None:
+        self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
+
+    # -- scheduled publishing ----------------------------------------------------------
+    # A version dated in the future is stored with updated_at < published_at and stays out of
+    # the outputs until its time; the first run after it stamps updated_at (`release`).
+    def due(self, now: datetime) -> list[str]:
+        """Ready articles with a version whose date has come but that was never released."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.slug FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at <= ? AND r.updated_at < r.published_at ORDER BY r.slug",
+            (_ts(now),),
+        )
+        return [r[0] for r in rows]
+
+    def release(self, slug: str, at: datetime) -> None:
+        """Its due versions go out now: `updated` becomes `at` (never before `published`)."""
+        self.db.execute(
+            "UPDATE renditions SET updated_at = ? WHERE slug = ? AND updated_at < published_at AND published_at <= ?",
+            (_ts(at), slug, _ts(at)),
+        )
+        self.db.execute("UPDATE articles SET published_at = COALESCE(published_at, ?) WHERE slug = ?", (_ts(at), slug))
+
+    def scheduled(self, now: datetime) -> list[tuple[str, datetime]]:
+        """Ready articles held until their date, soonest first: (slug, when)."""
+        rows = self.db.execute(
+            "SELECT r.slug, MIN(r.published_at) FROM renditions r JOIN articles a ON a.slug = r.slug "
+            "WHERE a.state = 'ready' AND r.published_at > ? GROUP BY r.slug ORDER BY 2, 1",
+            (_ts(now),),
+        )
+        return [(slug, _parse_ts(at)) for slug, at in rows]
+
+
+class _Journal:
+    """Translation memory, quarantine and the runs table; a part of Store."""
+
+    db: sqlite3.Connection
+
+    # -- translation memory ------------------------------------------------------------
+    def memory_get(self, model_id: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
+        out: dict[str, MemoryEntry] = {}
+        uniq = sorted(set(sources))
+        for i in range(0, len(uniq), 500):  # stay under SQLite's variable limit
+            chunk = uniq[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT source, target, score, flags FROM memory WHERE model_id = ? AND source IN ({marks})",
+                (model_id, *chunk),
+            )
+            for s, t, sc, fl in rows:
+                out[s] = MemoryEntry(t, sc, fl)
+        return out
+
+    def memory_put(self, model_id: str, rows: Sequence[tuple[str, str, float | None, str]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO memory(model_id, source, target, score, flags) VALUES(?,?,?,?,?)",
+            [(model_id, s, t, sc, fl) for s, t, sc, fl in rows],
+        )
+
+    def memory_prune(self, keep_model_ids: Iterable[str]) -> int:
+        """Drop entries of models that are no longer installed (a new version replaced them)."""
+        keep = sorted(set(keep_model_ids))
+        marks = ",".join("?" * len(keep)) or "''"
+        cur = self.db.execute(f"DELETE FROM memory WHERE model_id NOT IN ({marks})", keep)
+        return cur.rowcount
+
+    # -- quarantine --------------------------------------------------------------------
+    def put_quarantine(self, rel: str, reason: str, moved_to: str | None, at: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO quarantine(rel, reason, moved_to, at) VALUES(?,?,?,?)",
+            (rel, reason, moved_to, _ts(at)),
+        )
+
+    def quarantined(self) -> list[tuple[str, str, str | None, str]]:
+        return list(self.db.execute("SELECT rel, reason, moved_to, at FROM quarantine ORDER BY rel"))
+
+    def delete_quarantine(self, rel: str) -> None:
+        self.db.execute("DELETE FROM quarantine WHERE rel = ?", (rel,))
+
+    # -- runs --------------------------------------------------------------------------
+    def start_run(self, at: datetime) -> int:
+        cur = self.db.execute("INSERT INTO runs(started_at, status) VALUES(?, 'running')", (_ts(at),))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, at: datetime, status: str, report: dict[str, object]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, report = ? WHERE id = ?",
+            (_ts(at), status, json.dumps(report, ensure_ascii=False, sort_keys=True), run_id),
+        )
+
+    def last_runs(self, n: int = 10) -> list[tuple[int, str, str | None, str, str | None]]:
+        return list(
+            self.db.execute(
+                "SELECT id, started_at, finished_at, status, report FROM runs ORDER BY id DESC LIMIT ?", (n,)
+            )
+        )
+
+
+class Store(_RenditionQueries, _Journal):
     """All SQL lives here. One instance per run; not shared across threads."""
 
     def __init__(self, path: Path) -> None:
@@ -326,6 +535,13 @@ class Store:
     def set_site_key(self, key: str) -> None:
         self._set_meta("site_key", key)
 
+    def drafts_ledger(self) -> str | None:
+        """What xlate.drafts remembers of the drafts it wrote (its own JSON)."""
+        return self._meta("drafts")
+
+    def set_drafts_ledger(self, data: str) -> None:
+        self._set_meta("drafts", data)
+
     def next_timestamp(self, now: datetime) -> datetime:
         """A second-resolution time, strictly after every one handed out before.
 
@@ -413,109 +629,6 @@ class Store:
     def pending_articles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT slug FROM articles WHERE state='pending' ORDER BY slug")]
 
-    # -- renditions --------------------------------------------------------------------
-    def rendition_heads(self) -> list[RenditionHead]:
-        """Every rendition of a ready article without its blocks, with the article's author,
-        tags and summary: what the index, the page keys and the choice of feed entries need,
-        read without decoding every article body (`rendition_blocks` reads the bodies)."""
-        rows = self.db.execute(
-            "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
-            "r.machine_translated, r.flagged, r.forced, json_extract(a.data, '$.author'), "
-            "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary') "
-            "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
-        )
-        times: dict[str, datetime] = {}  # the languages of an article share their timestamps
-
-        def ts(s: str) -> datetime:
-            t = times.get(s)
-            if t is None:
-                t = times[s] = _parse_ts(s)
-            return t
-
-        return [
-            RenditionHead(
-                slug=slug,
-                lang=lang,
-                title=title,
-                text_hash=th,
-                published_at=ts(pub),
-                updated_at=ts(upd),
-                machine_translated=bool(mt),
-                flagged=bool(fl),
-                forced=bool(fo),
-                author=author,
-                tags=tuple(json.loads(tags)) if tags else (),
-                summary=summary,
-            )
-            for slug, lang, title, th, pub, upd, mt, fl, fo, author, tags, summary in rows
-        ]
-
-    def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
-        """The blocks of the renditions named by (slug, lang)."""
-        wanted = set(keys)
-        out: dict[tuple[str, str], tuple[Block, ...]] = {}
-        if not wanted:
-            return out
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(slug TEXT, lang TEXT, PRIMARY KEY (slug, lang))")
-        self.db.execute("DELETE FROM temp.wanted")
-        self.db.executemany("INSERT INTO temp.wanted VALUES(?, ?)", sorted(wanted))
-        rows = self.db.execute(
-            "SELECT r.slug, r.lang, json_extract(r.data, '$.blocks') FROM renditions r "
-            "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang"
-        )
-        for slug, lang, blocks in rows:
-            out[(slug, lang)] = tuple(Block(_KINDS[k], t) for k, t in json.loads(blocks))
-        self.db.execute("DELETE FROM temp.wanted")
-        return out
-
-    def page_keys(self) -> dict[str, str]:
-        return {r[0]: r[1] for r in self.db.execute("SELECT slug, render_key FROM pages")}
-
-    def set_page_keys(self, keys: dict[str, str], drop: Iterable[str] = ()) -> None:
-        self.db.executemany(
-            "INSERT INTO pages(slug, render_key) VALUES(?, ?) "
-            "ON CONFLICT(slug) DO UPDATE SET render_key = excluded.render_key",
-            sorted(keys.items()),
-        )
-        self.db.executemany("DELETE FROM pages WHERE slug = ?", [(s,) for s in sorted(drop)])
-
-    def rendition_hashes(self, slug: str) -> dict[str, str]:
-        rows = self.db.execute("SELECT lang, text_hash FROM renditions WHERE slug = ?", (slug,))
-        return {r[0]: r[1] for r in rows}
-
-    def put_rendition(self, r: Rendition, text_hash: str) -> None:
-        data = json.dumps(
-            {"title": r.title, "blocks": [[b.kind.value, b.text] for b in r.blocks]},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        self.db.execute(
-            """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
-                                      machine_translated, flagged)
-               VALUES(?,?,?,?,?,?,?,?)
-               ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
-                 updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
-                 flagged=excluded.flagged, forced=0""",
-            (
-                r.slug,
-                r.lang,
-                data,
-                text_hash,
-                _ts(r.published),
-                _ts(r.updated),
-                int(r.machine_translated),
-                int(r.flagged),
-            ),
-        )
-
-    def force_renditions(self, slug: str) -> int:
-        """Release held translations of one article (the editor accepts them as they are)."""
-        cur = self.db.execute("UPDATE renditions SET forced = 1 WHERE slug = ? AND flagged = 1", (slug,))
-        return cur.rowcount
-
-    def delete_renditions(self, slug: str) -> None:
-        self.db.execute("DELETE FROM renditions WHERE slug = ?", (slug,))
-
     # -- reviewed translations ---------------------------------------------------------
     def reviews(self, slug: str | None = None) -> list[Review]:
         sql = "SELECT rel, slug, lang, data, base_hash FROM reviews"
@@ -530,65 +643,6 @@ class Store:
 
     def delete_review(self, rel: str) -> None:
         self.db.execute("DELETE FROM reviews WHERE rel = ?", (rel,))
-
-    # -- translation memory ------------------------------------------------------------
-    def memory_get(self, model_id: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
-        out: dict[str, MemoryEntry] = {}
-        uniq = sorted(set(sources))
-        for i in range(0, len(uniq), 500):  # stay under SQLite's variable limit
-            chunk = uniq[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT source, target, score, flags FROM memory WHERE model_id = ? AND source IN ({marks})",
-                (model_id, *chunk),
-            )
-            for s, t, sc, fl in rows:
-                out[s] = MemoryEntry(t, sc, fl)
-        return out
-
-    def memory_put(self, model_id: str, rows: Sequence[tuple[str, str, float | None, str]]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO memory(model_id, source, target, score, flags) VALUES(?,?,?,?,?)",
-            [(model_id, s, t, sc, fl) for s, t, sc, fl in rows],
-        )
-
-    def memory_prune(self, keep_model_ids: Iterable[str]) -> int:
-        """Drop entries of models that are no longer installed (a new version replaced them)."""
-        keep = sorted(set(keep_model_ids))
-        marks = ",".join("?" * len(keep)) or "''"
-        cur = self.db.execute(f"DELETE FROM memory WHERE model_id NOT IN ({marks})", keep)
-        return cur.rowcount
-
-    # -- quarantine --------------------------------------------------------------------
-    def put_quarantine(self, rel: str, reason: str, moved_to: str | None, at: datetime) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO quarantine(rel, reason, moved_to, at) VALUES(?,?,?,?)",
-            (rel, reason, moved_to, _ts(at)),
-        )
-
-    def quarantined(self) -> list[tuple[str, str, str | None, str]]:
-        return list(self.db.execute("SELECT rel, reason, moved_to, at FROM quarantine ORDER BY rel"))
-
-    def delete_quarantine(self, rel: str) -> None:
-        self.db.execute("DELETE FROM quarantine WHERE rel = ?", (rel,))
-
-    # -- runs --------------------------------------------------------------------------
-    def start_run(self, at: datetime) -> int:
-        cur = self.db.execute("INSERT INTO runs(started_at, status) VALUES(?, 'running')", (_ts(at),))
-        return int(cur.lastrowid or 0)
-
-    def finish_run(self, run_id: int, at: datetime, status: str, report: dict[str, object]) -> None:
-        self.db.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, report = ? WHERE id = ?",
-            (_ts(at), status, json.dumps(report, ensure_ascii=False, sort_keys=True), run_id),
-        )
-
-    def last_runs(self, n: int = 10) -> list[tuple[int, str, str | None, str, str | None]]:
-        return list(
-            self.db.execute(
-                "SELECT id, started_at, finished_at, status, report FROM runs ORDER BY id DESC LIMIT ?", (n,)
-            )
-        )
 
 
 def _statements(script: str) -> list[str]:

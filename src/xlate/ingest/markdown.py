@@ -6,6 +6,7 @@ we want block structure and plain text, and raw HTML is dropped, not sanitized.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -14,9 +15,10 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import clean, control_note, decode, finish_article, normalize_inline
+from xlate.languages import language
 from xlate.model import Article, Block, BlockKind
 
 KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "image", "no_translate", "translation_of")
@@ -25,6 +27,21 @@ KNOWN_KEYS = ("title", "author", "date", "tags", "slug", "lang", "summary", "ima
 _NOTRANSLATE = re.compile(r"\[([^\[\]\n]+)\]\{\.notranslate\}")
 _FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML in which every plain value is text, or empty.
+
+    Front matter names slugs, languages and titles: YAML 1.1 would read `translation_of: 07`
+    as 7, `title: 1918` as a number and `lang: no` as False. Dates stay text too and are
+    parsed by `to_utc`, which knows the site's time zone.
+    """
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML's class-level registry, copied, not shared)
+        first: [(tag, rx) for tag, rx in resolvers if tag == _NULL]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def split_front_matter(rel: str, text: str) -> tuple[dict[str, Any], str]:
@@ -43,7 +60,7 @@ def split_front_matter(rel: str, text: str) -> tuple[dict[str, Any], str]:
             "add a line with just --- after the last key"
         ) from None
     try:
-        data = handler.load(fm)
+        data = yaml.load(fm, Loader=_TextLoader)  # a SafeLoader with fewer resolvers
     except yaml.YAMLError as e:
         where = ""
         mark = getattr(e, "problem_mark", None)
@@ -61,6 +78,18 @@ def split_front_matter(rel: str, text: str) -> tuple[dict[str, Any], str]:
             f"{rel}: front matter must be 'key: value' lines (title:, date:, tags: ...), not a {type(data).__name__}"
         )
     return data, body
+
+
+def unknown_key_warnings(meta: dict[str, Any]) -> list[str]:
+    """One warning per key xlate does not know, with the likely intended key."""
+    out = []
+    for key in (str(k) for k in meta):
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        out.append(f"front matter: unknown key `{key}` was ignored; {hint}known keys: {', '.join(KNOWN_KEYS)}")
+    return out
 
 
 def _scalar(rel: str, key: str, value: object) -> str | None:
@@ -140,19 +169,13 @@ def body_blocks(src: str) -> tuple[str | None, int, list[Block]]:
     return h1, h1_pos, blocks
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
-    text, removed = clean(decode(rel, data))
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
+    text, removed = clean(decode(rel, data, language(ctx.source_lang)))
     notes = [control_note(removed)] if removed else []
     meta, body = split_front_matter(rel, text)
     keep = [m.group(1) for m in _NOTRANSLATE.finditer(body)]
     body = _NOTRANSLATE.sub(lambda m: m.group(1), body)
     keep.extend(_tags(rel, meta.get("no_translate")))
-    unknown = [str(k) for k in meta if k not in KNOWN_KEYS]
-    if unknown:
-        notes.append(
-            f"front matter: ignored unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-            f"(known: {', '.join(KNOWN_KEYS)})"
-        )
     h1, h1_pos, blocks = body_blocks(body)
     title = _scalar(rel, "title", meta.get("title"))
     if title and h1 is not None and normalize_inline(h1) != normalize_inline(title):
@@ -175,7 +198,7 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         image = None
     return finish_article(
         rel,
-        cfg,
+        ctx,
         title=title,
         blocks=blocks,
         notes=notes,
@@ -188,4 +211,5 @@ def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
         image=image.strip() if image else None,
         keep=keep,
         translation_of=_scalar(rel, "translation_of", meta.get("translation_of")),
+        warnings=unknown_key_warnings(meta),
     )

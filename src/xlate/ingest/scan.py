@@ -11,8 +11,6 @@ from pathlib import Path
 
 from xlate.errors import ConfigError
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-
 # Files editors' tools leave while a document is open or being copied. They are
 # skipped, never quarantined: they vanish by themselves.
 TEMP_PATTERNS = ("~$*", ".~lock*", "*.swp", "*.swx", "*.part", "*.partial", "*.crdownload", "*.tmp", "*~")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from pathlib import PurePosixPath
 
 from xlate.errors import InputError
+from xlate.ingest.formats import strip_extension
 
 MAX_SLUG = 80
-LANG_SUFFIXES = ("en", "pl", "ru", "lt")
 
 # Letters that NFKD does not split into base + accent; Lithuanian ones are
 # listed too so the mapping is explicit and does not rely on decomposition.
@@ -29,7 +30,6 @@ _TRANSLIT = {
     "ґ": "g", "ў": "u",
 }  # fmt: skip
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-_SUPPORTED_EXT = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 
 
 def slugify(text: str) -> str:
@@ -51,18 +51,15 @@ def slugify(text: str) -> str:
 
 def file_stem(rel: str) -> str:
     """The file name without folders and without its (supported) extension."""
-    name = PurePosixPath(rel).name
-    for ext in _SUPPORTED_EXT:
-        if name.lower().endswith(ext):
-            return name[: -len(ext)]
-    return PurePosixPath(name).stem
+    return strip_extension(PurePosixPath(rel).name)
 
 
-def split_lang_suffix(stem: str) -> tuple[str, str | None]:
+def split_lang_suffix(stem: str, langs: Collection[str]) -> tuple[str, str | None]:
     """'renginys.pl' -> ('renginys', 'pl'): a reviewed translation's file name.
-    Only en/pl/ru/lt count; anything else is part of the name."""
+    Only the site's languages (`langs`: its targets and source) count; any other
+    suffix is part of the name."""
     base, dot, suffix = stem.rpartition(".")
-    if dot and base and suffix.lower() in LANG_SUFFIXES:
+    if dot and base and suffix.lower() in langs:
         return base, suffix.lower()
     return stem, None
 

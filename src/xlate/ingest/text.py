@@ -12,16 +12,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
+from xlate.languages import Language
 from xlate.model import Article, Block, BlockKind
-
-# Letters that Lithuanian text nearly always contains and that each candidate
-# 8-bit code page maps differently: the best decoding is the one with most of them.
-LT_LETTERS = frozenset("ąčęėįšųūžĄČĘĖĮŠŲŪŽ")
 
 # Blocks shorter than this may repeat on purpose ("Taip.", "* * *").
 MIN_REPEAT_CHARS = 12
@@ -63,11 +60,12 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff
 _CONTROL_NOTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def decode(rel: str, data: bytes, *, hint: str | None = None) -> str:
-    """Decode a text file, or raise InputError saying how to re-save it.
+def decode(rel: str, data: bytes, lang: Language, *, hint: str | None = None) -> str:
+    """Decode a text file in language `lang`, or raise InputError saying how to re-save it.
 
     `hint` is an encoding the file declares itself (an HTML meta charset); it is
-    tried after strict UTF-8, which wins whenever it succeeds.
+    tried after strict UTF-8, which wins whenever it succeeds. Other 8-bit files are
+    decoded with the code page that yields most of `lang`'s own letters.
     """
     if not data:
         raise InputError(f"{rel}: the file is empty; put the article in it or delete it")
@@ -95,7 +93,7 @@ def decode(rel: str, data: bytes, *, hint: str | None = None) -> str:
             return text
     if len(_UTF8_SEQ.findall(data)) >= 3:
         raise InputError(_broken_utf8_reason(rel, data, first_bad))
-    return _detect_8bit(rel, data)
+    return _detect_8bit(rel, data, lang)
 
 
 def _nul_reason(rel: str, data: bytes) -> str:
@@ -130,26 +128,27 @@ def _try_codec(data: bytes, name: str) -> str | None:
         return None
 
 
-def _score(text: str) -> int:
-    """Prefer decodings that yield Lithuanian letters and no control characters."""
-    lt = sum(1 for ch in text if ch in LT_LETTERS)
+def _score(text: str, letters: frozenset[str]) -> int:
+    """Prefer decodings that yield the language's own letters and no control characters."""
+    own = sum(1 for ch in text if ch in letters)
     junk = len(_CONTROL_NOTE.findall(text)) + text.count("\ufffd")
-    return lt - 4 * junk
+    return own - 4 * junk
 
 
-def _detect_8bit(rel: str, data: bytes) -> str:
+def _detect_8bit(rel: str, data: bytes, lang: Language) -> str:
     from charset_normalizer import from_bytes  # only non-UTF-8 files pay for it
 
     guesses = [m.encoding for m in from_bytes(data)]
     # The detector ranks cp1250 and friends above cp1257 for Lithuanian, and
-    # cp1257 vs ISO-8859-13 differ only in where the „“ quotes live: score them all.
-    candidates = list(dict.fromkeys([*guesses, "cp1257", "iso8859_13"]))
+    # cp1257 vs ISO-8859-13 differ only in where the „“ quotes live: score the
+    # language's own code pages too.
+    candidates = list(dict.fromkeys([*guesses, *lang.encodings]))
     best: tuple[int, int, str] | None = None
     for rank, enc in enumerate(candidates):
         text = _try_codec(data, enc)
         if text is None:
             continue
-        key = (_score(text), -rank, text)
+        key = (_score(text, lang.letters), -rank, text)
         if best is None or key[:2] > best[:2]:
             best = key
     if best is None or (not guesses and best[0] <= 0) or not _plausible(best[2]):
@@ -246,9 +245,41 @@ def find_repeats(texts: Sequence[str], *, protect_last: bool = False) -> Repeats
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
+def _headline(rel: str, title: str, cfg: Ingest, notes: list[str]) -> str:
+    """The normalised headline, without markup, checked for presence and length."""
+    untagged = normalize_inline(_TAG.sub(" ", title))
+    if untagged != title:
+        # A headline never needs markup, and feed readers may render RSS titles as HTML.
+        notes.append("removed HTML tags from the headline")
+        title = untagged
+    if not title:
+        raise InputError(f"{rel}: no headline found; put the headline on the first line (or in a title)")
+    if len(title) > cfg.max_title_chars:
+        raise InputError(
+            f"{rel}: the headline is {len(title)} characters, over the limit of {cfg.max_title_chars} "
+            "(ingest.max_title_chars); shorten it, or check that the first line is a headline "
+            "followed by a blank line and not the first paragraph"
+        )
+    return title
+
+
+def _body(rel: str, body: list[Block], title: str, notes: list[str]) -> list[Block]:
+    """The normalised blocks without a repeat of the headline, repeated paragraphs or a
+    cut-off copy at the end; at least one must remain."""
+    n = len(body)
+    body = [b for b in body if b.text != title]
+    if len(body) < n:
+        notes.append("dropped a block that repeats the headline")
+    if not body:
+        raise InputError(f"{rel}: has a headline but no body text; add the article's paragraphs below the headline")
+    rep = find_repeats([b.text for b in body], protect_last=body[-1].kind is BlockKind.BYLINE)
+    notes.extend(rep.notes())
+    return [b for b, k in zip(body, rep.keep, strict=True) if k]
+
+
 def finish_article(
     rel: str,
-    cfg: Ingest,
+    ctx: ReadContext,
     *,
     title: str,
     blocks: Iterable[Block],
@@ -262,6 +293,7 @@ def finish_article(
     image: str | None = None,
     keep: Iterable[str] = (),
     translation_of: str | None = None,
+    warnings: Iterable[str] = (),
 ) -> Article:
     """Checks and clean-ups every format shares; the one place Articles are built."""
     from xlate.ingest.slug import make_slug  # slug imports this module
@@ -274,30 +306,8 @@ def finish_article(
         removed += clean(s)[1]
         return normalize_inline(s)
 
-    title = norm(title)
-    untagged = normalize_inline(_TAG.sub(" ", title))
-    if untagged != title:
-        # A headline never needs markup, and feed readers may render RSS titles as HTML.
-        all_notes.append("removed HTML tags from the headline")
-        title = untagged
-    if not title:
-        raise InputError(f"{rel}: no headline found; put the headline on the first line (or in a title)")
-    if len(title) > cfg.max_title_chars:
-        raise InputError(
-            f"{rel}: the headline is {len(title)} characters, over the limit of {cfg.max_title_chars} "
-            "(ingest.max_title_chars); shorten it, or check that the first line is a headline "
-            "followed by a blank line and not the first paragraph"
-        )
-    body = [Block(b.kind, t) for b in blocks if (t := norm(b.text))]
-    n = len(body)
-    body = [b for b in body if b.text != title]
-    if len(body) < n:
-        all_notes.append("dropped a block that repeats the headline")
-    if not body:
-        raise InputError(f"{rel}: has a headline but no body text; add the article's paragraphs below the headline")
-    rep = find_repeats([b.text for b in body], protect_last=body[-1].kind is BlockKind.BYLINE)
-    body = [b for b, k in zip(body, rep.keep, strict=True) if k]
-    all_notes.extend(rep.notes())
+    title = _headline(rel, norm(title), ctx.ingest, all_notes)
+    body = _body(rel, [Block(b.kind, t) for b in blocks if (t := norm(b.text))], title, all_notes)
 
     clean_tags = tuple(dict.fromkeys(t for t in (norm(x) for x in tags) if t))
     summary_n = norm(summary) if summary else None
@@ -312,7 +322,7 @@ def finish_article(
         title=title,
         blocks=tuple(body),
         author=author_n or None,
-        date=to_utc(rel, when),
+        date=to_utc(rel, when, ctx.timezone),
         tags=clean_tags,
         summary=summary_n or None,
         declared_lang=lang_code(rel, declared_lang),
@@ -320,21 +330,21 @@ def finish_article(
         keep=tuple(dict.fromkeys(k for k in (normalize_inline(x) for x in keep) if k)),
         translation_of=translation_of,
         notes=tuple(all_notes),
+        warnings=tuple(warnings),
     )
 
 
 # --- metadata ----------------------------------------------------------------------------------
 
-VILNIUS = ZoneInfo("Europe/Vilnius")
 _DATE_ONLY = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?$")
 _DATE_TIME = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
 
 
-def to_utc(rel: str, value: object) -> datetime | None:
-    """An editor's date as tz-aware UTC. Naive values are Vilnius time; a bare
-    date becomes noon in Vilnius so the calendar day survives in every European
-    time zone the feeds are read in."""
+def to_utc(rel: str, value: object, zone: tzinfo) -> datetime | None:
+    """An editor's date as tz-aware UTC. Naive values are in the site's time zone
+    (site.timezone); a bare date becomes noon there, so the calendar day survives in
+    every time zone within ±11 hours of it."""
     if value is None or value == "":
         return None
     try:
@@ -347,7 +357,7 @@ def to_utc(rel: str, value: object) -> datetime | None:
         else:
             raise ValueError
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=VILNIUS)
+            dt = dt.replace(tzinfo=zone)
         return dt.astimezone(UTC)
     except (ValueError, OverflowError):
         raise InputError(

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from xlate.config import Ingest
 from xlate.errors import InputError
+from xlate.ingest.formats import ReadContext
 from xlate.ingest.text import clean, control_note, decode, find_repeats, finish_article, normalize_inline
+from xlate.languages import language
 from xlate.model import Article, Block, BlockKind
 
 LIST_MARKERS = ("•", "◦", "▪", "●", "-", "*", "–")
@@ -58,13 +59,13 @@ class _Item:
     text: str
 
 
-def parse(rel: str, data: bytes, cfg: Ingest) -> Article:
-    text, removed = clean(decode(rel, data))
+def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
+    text, removed = clean(decode(rel, data, language(ctx.source_lang)))
     notes = [control_note(removed)] if removed else []
-    return parse_text(rel, text, cfg, notes)
+    return parse_text(rel, text, ctx, notes)
 
 
-def parse_text(rel: str, text: str, cfg: Ingest, notes: list[str]) -> Article:
+def parse_text(rel: str, text: str, ctx: ReadContext, notes: list[str]) -> Article:
     lines = [ln.strip() for ln in text.split("\n")]
     start = next((i for i, ln in enumerate(lines) if ln), None)
     if start is None:
@@ -112,4 +113,4 @@ def parse_text(rel: str, text: str, cfg: Ingest, notes: list[str]) -> Article:
             # continuation ("bibliotekos" / "vedėja" in lowercase).
             lines_kept = groups[last] if len(tail) == per_group[last] else [t.text for t in tail]
             blocks = blocks[: len(items) - len(tail)] + [Block(BlockKind.BYLINE, s) for s in lines_kept]
-    return finish_article(rel, cfg, title=headline, blocks=blocks, notes=notes)
+    return finish_article(rel, ctx, title=headline, blocks=blocks, notes=notes)

@@ -6,11 +6,15 @@ has a test in tests/test_publish_feeds.py):
 * ``updated``/``lastBuildDate`` default to now: always set from the data; a feed
   without entries says ``EMPTY_FEED_DATE``, never now, so it stays byte-stable.
 * ``add_entry`` prepends: entries are sorted here and added with ``order='append'``.
-* entry ``<link>`` loses rel/type/hreflang (feedgen issue 135): the entry links are
+* entry ``<link>`` loses rel/type/hreflang (feedgen issue 135): the entry link is
   rebuilt on the lxml tree after feedgen serialises it (``_relink_atom``).
 * the RSS ``<channel><link>`` is the *last* link given to ``FeedGenerator.link``, and
   an item's ``<link>`` is its last alternate: the self link goes first, the HTML link
   last, and feedgen only ever sees an entry's own page as its alternate.
+
+Each entry has exactly one alternate, its own language's page: readers differ in which of
+several alternates they follow (newsboat takes the last), so there is only one to follow.
+The page links to the other languages.
 * ``content(type='CDATA')`` writes ``type="CDATA"`` into Atom: content uses ``html``.
 * lxml raises on XML-illegal characters: ``clean`` strips them from every string first.
 
@@ -35,6 +39,7 @@ from lxml import etree
 
 import xlate
 from xlate.config import Config
+from xlate.languages import language
 from xlate.model import Block, BlockKind, Rendition
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -42,6 +47,12 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+HTML_TYPE = "text/html"  # the one type every link to a page says
+# The feed that OPML lists and autodiscovery offers first: RSS 2.0 is the format every reader
+# and CMS import reads (Atom and JSON Feed carry the same entries, for those who want them).
+MAIN_FEED = "rss"
+# Article page names the site's own pages take in a language folder.
+RESERVED_SLUGS = frozenset({"index"})
 GENERATOR = "xlate"
 
 # The `updated` of a feed (and OPML dates) when there is nothing to derive it from.
@@ -49,11 +60,6 @@ GENERATOR = "xlate"
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 MT_CATEGORY = "machine-translation"  # Atom category term / RSS category a CMS can filter on
-DEFAULT_MT_NOTICE = {
-    "en": "Machine-translated from Lithuanian.",
-    "pl": "Przetłumaczono maszynowo z języka litewskiego.",
-    "ru": "Машинный перевод с литовского.",
-}
 SUMMARY_CHARS = 300
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), plus
@@ -120,8 +126,12 @@ class Site:
         return f"{self.base}{lang}/{FEED_FILES[kind]}"
 
     def home_url(self, lang: str) -> str:
-        """The HTML page of a feed: its language's section of index.html."""
-        return f"{self.base}index.html#{lang}"
+        """The HTML page of a feed: its language's home page."""
+        return f"{self.base}{lang}/index.html"
+
+    def opml_url(self, lang: str | None = None) -> str:
+        """The OPML of one language, or of all of them."""
+        return f"{self.base}{lang}/feeds.opml" if lang else f"{self.base}feeds.opml"
 
     def title(self, lang: str) -> str:
         return clean(self.cfg.languages[lang].title).strip()
@@ -129,9 +139,21 @@ class Site:
     def description(self, lang: str) -> str:
         return clean(self.cfg.languages[lang].description).strip()
 
-    def mt_notice(self, lang: str) -> str:
-        own = self.cfg.languages[lang].mt_notice
-        return clean(own or DEFAULT_MT_NOTICE.get(lang, DEFAULT_MT_NOTICE["en"])).strip()
+    def mt_notice(self, lang: str, *, reviewed: bool = False) -> str:
+        """The disclosure in `lang`: from the config when it sets one, else the language table
+        (English for a language the table has no text for). `reviewed`: an editor approved it."""
+        src = self.source_lang
+        own = None if reviewed else self.cfg.languages[lang].mt_notice
+        table = language(lang).reviewed_notice if reviewed else language(lang).mt_notice
+        english = language("en").reviewed_notice if reviewed else language("en").mt_notice
+        fallback = f"Machine-translated from {language(src).english_name}."
+        return clean(own or table.get(src) or english.get(src) or fallback).strip()
+
+    def notice(self, r: Rendition) -> str | None:
+        """The notice a rendition carries, or None (originals and editors' translations)."""
+        if not r.machine_translated or r.lang == self.source_lang:
+            return None
+        return self.mt_notice(r.lang, reviewed=r.approved)
 
     def author_name(self) -> str:
         return clean(self.cfg.site.author.name).strip()
@@ -157,8 +179,13 @@ class Catalog:
 
     by_lang: dict[str, list[Rendition]] = field(default_factory=dict)
     versions: dict[str, dict[str, Rendition]] = field(default_factory=dict)
-    # entry_html per (lang, slug): RSS, Atom and JSON Feed carry the same HTML.
-    entry_cache: dict[tuple[str, str], str] = field(default_factory=dict)
+    # entry_html per (lang, slug, blocks kept): RSS, Atom and JSON Feed carry the same HTML.
+    entry_cache: dict[tuple[str, str, int | None], str] = field(default_factory=dict)
+    # Entries shown shortened, (lang, slug) -> blocks kept: a newest entry over feeds.max_bytes.
+    shortened: dict[tuple[str, str], int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # said by the run, not only logged
+    # Per language, month ("YYYY-MM") -> renditions, newest first: computed once (pages.by_month).
+    months: dict[str, dict[str, list[Rendition]]] | None = None
 
     def alternates(self, site: Site, r: Rendition) -> list[str]:
         """The other languages that have this slug, in config order (the original first)."""
@@ -197,6 +224,13 @@ def catalog(cfg: Config, renditions: Mapping[str, Sequence[Rendition]]) -> Catal
             if r.slug in seen:
                 raise ValueError(f"slug {r.slug!r} appears twice in {lang}")
             seen.add(r.slug)
+        for r in [r for r in items if r.slug in RESERVED_SLUGS]:
+            cat.warnings.append(
+                f"article {r.slug!r} [{lang}] is not published: {r.slug}.html is the language's home page; "
+                "give it another slug (front matter `slug:` or rename the file)"
+            )
+        items = [r for r in items if r.slug not in RESERVED_SLUGS]
+        for r in items:
             cat.versions.setdefault(r.slug, {})[lang] = r
         cat.by_lang[lang] = newest_first(items)
     return cat
@@ -262,19 +296,27 @@ def blocks_html(blocks: Sequence[Block]) -> str:
 
 
 def entry_html(site: Site, cat: Catalog, r: Rendition) -> str:
-    """The feed content: the MT notice (linking to the original) and the blocks, sanitised."""
-    cached = cat.entry_cache.get((r.lang, r.slug))
+    """The feed content: the MT notice with a link to the original, and the blocks, sanitised.
+    A shortened entry (see `capped`) keeps its first blocks and ends with a link to its page."""
+    keep = cat.shortened.get((r.lang, r.slug))
+    key = (r.lang, r.slug, keep)
+    cached = cat.entry_cache.get(key)
     if cached is not None:
         return cached
     parts = []
-    if r.machine_translated and r.lang != site.source_lang:
-        notice = html.escape(site.mt_notice(r.lang), quote=True)
+    notice = site.notice(r)
+    if notice is not None:
+        text = html.escape(notice, quote=True)
         orig = cat.original(site, r)
         if orig:
-            notice = f'<a href="{html.escape(orig)}" hreflang="{site.source_lang}">{notice}</a>'
-        parts.append(f'<p class="mt-notice">{notice}</p>')
-    parts.append(blocks_html(r.blocks))
-    out = cat.entry_cache[(r.lang, r.slug)] = sanitize("".join(parts))
+            more = html.escape(language(r.lang).read_original, quote=True)
+            text += f' <a href="{html.escape(orig)}" hreflang="{site.source_lang}">{more}</a>'
+        parts.append(f'<p class="mt-notice">{text}</p>')
+    parts.append(blocks_html(r.blocks if keep is None else r.blocks[:keep]))
+    if keep is not None:
+        page = html.escape(site.page_url(r.lang, r.slug))
+        parts.append(f'<p><a href="{page}">{html.escape(language(r.lang).read_more)}</a></p>')
+    out = cat.entry_cache[key] = sanitize("".join(parts))
     return out
 
 
@@ -295,6 +337,13 @@ def summary(r: Rendition) -> str | None:
         text = r.blocks[0].text
     text = " ".join(clean(text or "").split())
     return truncate(text) if text else None
+
+
+def listing(site: Site, r: Rendition) -> str | None:
+    """What list views show (RSS description, Atom summary, JSON Feed summary): the
+    machine-translation notice first, then the summary."""
+    parts = [p for p in (site.notice(r), summary(r)) if p]
+    return " ".join(parts) or None
 
 
 def title(r: Rendition) -> str:
@@ -346,7 +395,7 @@ def _feed(site: Site, lang: str, kind: str, entries: Sequence[Rendition]) -> Fee
     fg.updated(feed_updated(entries))  # trap: defaults to now
     # Trap: RSS <channel><link> is the last link added, so self first, the HTML page last.
     fg.link(href=site.feed_url(lang, kind), rel="self", type=FEED_TYPES[kind])
-    fg.link(href=site.home_url(lang), rel="alternate", type="text/html")
+    fg.link(href=site.home_url(lang), rel="alternate", type=HTML_TYPE)
     person = site.author()
     fg.author(person)
     if kind == "rss":
@@ -369,13 +418,12 @@ def _entry(fg: FeedGenerator, site: Site, cat: Catalog, r: Rendition, kind: str)
         own = own_author(r)
         fe.author({"name": own} if own else site.author())
     fe.title(title(r))
-    # Only the entry's own page goes through feedgen (the RSS item <link> is the last alternate);
-    # the hreflang alternates are added to the tree afterwards.
+    # The entry's own page is its only link: the RSS item <link>, the Atom alternate.
     fe.link(href=page, rel="alternate")
     body = entry_html(site, cat, r)
     if body:  # an empty <content> draws the validator's NotBlank; the alternate link suffices
         fe.content(body, type="html")  # trap: 'CDATA' is not an Atom type
-    text = summary(r)
+    text = listing(site, r)
     if text:
         fe.summary(html.escape(text, quote=False), type="html")  # RSS <description> is HTML too
     fe.published(utc(r.published))
@@ -389,21 +437,17 @@ def _serialize(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True))
 
 
-def _alt_link(href: str, lang: str, *, own: bool) -> etree._Element:
-    # The entry's own page is the only alternate of type exactly text/html: feedparser takes
-    # the last such link as `entry.link`, most other readers the first alternate, and both
-    # then land on the page in the feed's language. The other languages say charset too
-    # (true, and it keeps type+hreflang unique as RFC 4287 requires).
+def _alt_link(href: str, lang: str) -> etree._Element:
     el = etree.Element(f"{{{ATOM_NS}}}link")
     el.set("rel", "alternate")
-    el.set("type", "text/html" if own else "text/html; charset=utf-8")
+    el.set("type", HTML_TYPE)
     el.set("hreflang", lang)
     el.set("href", href)
     return el
 
 
-def _relink_atom(root: etree._Element, site: Site, cat: Catalog, by_id: Mapping[str, Rendition]) -> None:
-    """Trap (feedgen issue 135): rebuild each entry's links with rel/type/hreflang."""
+def _relink_atom(root: etree._Element, site: Site, by_id: Mapping[str, Rendition]) -> None:
+    """Trap (feedgen issue 135): rebuild each entry's link with rel/type/hreflang."""
     ns = {"a": ATOM_NS}
     for entry in root.findall("a:entry", ns):
         r = by_id[entry.findtext("a:id", namespaces=ns) or ""]
@@ -411,30 +455,14 @@ def _relink_atom(root: etree._Element, site: Site, cat: Catalog, by_id: Mapping[
         at = entry.index(old[0]) if old else len(entry)
         for el in old:
             entry.remove(el)
-        links = [_alt_link(site.page_url(r.lang, r.slug), r.lang, own=True)]
-        links += [_alt_link(site.page_url(lang, r.slug), lang, own=False) for lang in cat.alternates(site, r)]
-        for k, el in enumerate(links):
-            entry.insert(at + k, el)
-
-
-def _relink_rss(root: etree._Element, site: Site, cat: Catalog, by_guid: Mapping[str, Rendition]) -> None:
-    """Add atom:link hreflang alternates to each item, right after its <link>."""
-    for item in root.iterfind("channel/item"):
-        r = by_guid[item.findtext("guid") or ""]
-        link = item.find("link")
-        at = item.index(link) + 1 if link is not None else len(item)
-        alts = [_alt_link(site.page_url(lang, r.slug), lang, own=False) for lang in cat.alternates(site, r)]
-        for k, el in enumerate(alts):
-            item.insert(at + k, el)
+        entry.insert(at, _alt_link(site.page_url(r.lang, r.slug), r.lang))
 
 
 def render_rss(site: Site, cat: Catalog, lang: str, entries: Sequence[Rendition]) -> bytes:
     fg = _feed(site, lang, "rss", entries)
     for r in entries:
         _entry(fg, site, cat, r, "rss")
-    root = etree.fromstring(fg.rss_str(pretty=False), _PARSER)
-    _relink_rss(root, site, cat, {site.page_url(r.lang, r.slug): r for r in entries})
-    return _serialize(root)
+    return _serialize(etree.fromstring(fg.rss_str(pretty=False), _PARSER))
 
 
 def render_atom(site: Site, cat: Catalog, lang: str, entries: Sequence[Rendition]) -> bytes:
@@ -442,7 +470,7 @@ def render_atom(site: Site, cat: Catalog, lang: str, entries: Sequence[Rendition
     for r in entries:
         _entry(fg, site, cat, r, "atom")
     root = etree.fromstring(fg.atom_str(pretty=False), _PARSER)
-    _relink_atom(root, site, cat, {site.entry_id(r): r for r in entries})
+    _relink_atom(root, site, {site.entry_id(r): r for r in entries})
     return _serialize(root)
 
 
@@ -461,7 +489,7 @@ def render_json(site: Site, cat: Catalog, lang: str, entries: Sequence[Rendition
             "title": title(r),
             "content_html": entry_html(site, cat, r),
         }
-        text = summary(r)
+        text = listing(site, r)
         if text:
             item["summary"] = text
         item["date_published"] = rfc3339(r.published)
@@ -473,7 +501,8 @@ def render_json(site: Site, cat: Catalog, lang: str, entries: Sequence[Rendition
             item["tags"] = cats
         item["language"] = lang
         item["_xlate"] = {
-            "machine_translated": bool(r.machine_translated and r.lang != site.source_lang),
+            "machine_translated": site.notice(r) is not None,
+            "reviewed": bool(site.notice(r) is not None and r.approved),
             "original_url": cat.original(site, r),
             "alternates": [
                 {"language": other, "url": site.page_url(other, r.slug)} for other in cat.alternates(site, r)
@@ -499,15 +528,37 @@ Renderer = Callable[[Site, Catalog, str, Sequence[Rendition]], bytes]
 RENDERERS: dict[str, Renderer] = {"rss": render_rss, "atom": render_atom, "json": render_json}
 
 
-def capped(render: Renderer, site: Site, cat: Catalog, lang: str) -> bytes:
-    """The newest `max_items` entries, then drop the oldest until the bytes fit `max_bytes`."""
+def _shortened(render: Renderer, site: Site, cat: Catalog, lang: str, r: Rendition) -> tuple[bytes, int]:
+    """The feed with `r` alone, its body cut after the most whole blocks that fit the limit
+    (none: the notice, the title and the link to the page remain)."""
+    limit, key = site.cfg.feeds.max_bytes, (lang, r.slug)
+    lo, hi, keep = 1, len(r.blocks) - 1, 0
+    try:
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            cat.shortened[key] = mid
+            if len(render(site, cat, lang, [r])) <= limit:
+                keep, lo = mid, mid + 1
+            else:
+                hi = mid - 1
+        cat.shortened[key] = keep
+        return render(site, cat, lang, [r]), keep
+    finally:
+        del cat.shortened[key]  # the other formats decide for themselves
+
+
+def capped(kind: str, site: Site, cat: Catalog, lang: str) -> bytes:
+    """The newest `max_items` entries, then drop the oldest until the bytes fit `max_bytes`.
+    When the newest entry alone does not fit, it is published shortened (whole paragraphs,
+    then a link to its page) and `cat.warnings` says so."""
+    render = RENDERERS[kind]
     entries = cat.by_lang.get(lang, [])[: site.cfg.feeds.max_items]
     limit = site.cfg.feeds.max_bytes
     data = render(site, cat, lang, entries)
     if len(data) <= limit:
         return data
     # Size grows with the number of entries: binary-search the largest prefix that fits.
-    lo, hi, best = 0, len(entries) - 1, render(site, cat, lang, [])
+    lo, hi, best = 1, len(entries) - 1, b""
     while lo <= hi:
         mid = (lo + hi) // 2
         out = render(site, cat, lang, entries[:mid])
@@ -515,46 +566,66 @@ def capped(render: Renderer, site: Site, cat: Catalog, lang: str) -> bytes:
             lo, best = mid + 1, out
         else:
             hi = mid - 1
-    return best
+    if best:
+        return best
+    r = entries[0]
+    data, keep = _shortened(render, site, cat, lang, r)
+    cat.warnings.append(
+        f"{lang}/{FEED_FILES[kind]}: the newest entry {r.slug!r} alone is over feeds.max_bytes ({limit} bytes); "
+        f"published shortened ({keep} of {len(r.blocks)} paragraphs, then a link to its page); "
+        "raise feeds.max_bytes to carry it whole"
+    )
+    return data
 
 
 def render_feeds(site: Site, cat: Catalog) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for lang in site.langs:
-        for kind, render in RENDERERS.items():
-            out[f"{lang}/{FEED_FILES[kind]}"] = capped(render, site, cat, lang)
+        for kind in RENDERERS:
+            out[f"{lang}/{FEED_FILES[kind]}"] = capped(kind, site, cat, lang)
     return out
 
 
 # -- OPML 2.0 --------------------------------------------------------------------------
 
 
-def render_opml(site: Site, cat: Catalog) -> bytes:
-    everything = cat.all()
+def _feed_outline(parent: etree._Element, site: Site, lang: str) -> None:
+    etree.SubElement(
+        parent,
+        "outline",
+        {
+            "text": site.title(lang),
+            "title": site.title(lang),
+            "type": "rss",  # RSS 2.0 only: OPML's `rss` type is what importers expect
+            "version": "RSS2",
+            "xmlUrl": site.feed_url(lang, MAIN_FEED),
+            "htmlUrl": site.home_url(lang),
+            "language": lang,
+            "description": site.description(lang),
+        },
+    )
+
+
+def render_opml(site: Site, cat: Catalog, lang: str | None = None) -> bytes:
+    """OPML 2.0 with one feed (RSS 2.0) per language: of every language, each in a folder
+    titled with the language's own name, or (`lang`) of that language alone."""
+    everything = cat.by_lang.get(lang, []) if lang else cat.all()
     created = min((utc(r.published) for r in everything), default=EMPTY_FEED_DATE)
     modified = max((utc(r.updated) for r in everything), default=EMPTY_FEED_DATE)
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = site.title(site.source_lang)
+    etree.SubElement(head, "title").text = site.title(lang or site.source_lang)
     etree.SubElement(head, "dateCreated").text = rfc822(created)
     etree.SubElement(head, "dateModified").text = rfc822(modified)
     etree.SubElement(head, "ownerName").text = site.author_name()
     if site.cfg.site.author.email:
         etree.SubElement(head, "ownerEmail").text = clean(site.cfg.site.author.email).strip()
     body = etree.SubElement(root, "body")
-    for lang in site.langs:
-        for kind in FEED_FILES:
-            name = f"{site.title(lang)} ({FEED_LABELS[kind]})"
-            attrs = {
-                "text": name,
-                "title": name,
-                "type": "rss",
-                "xmlUrl": site.feed_url(lang, kind),
-                "htmlUrl": site.home_url(lang),
-                "language": lang,
-                "description": site.description(lang),
-            }
-            if kind == "rss":
-                attrs["version"] = "RSS2"
-            etree.SubElement(body, "outline", attrs)
+    if lang:
+        _feed_outline(body, site, lang)
+        return _serialize(root)
+    for code in site.langs:
+        name = language(code).name
+        folder = etree.SubElement(body, "outline", {"text": name})  # a folder: text alone (no type)
+        _feed_outline(folder, site, code)
     return _serialize(root)

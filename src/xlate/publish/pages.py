@@ -1,21 +1,39 @@
-"""Article pages and index.html: plain, accessible HTML5 with no external resources.
+"""Article pages, language home pages, monthly archives and index.html: plain, accessible
+HTML5 with no external resources, rendered by jinja2 templates (``templates/``) with
+autoescape on.
 
-Every string from data or config is escaped; the article body is the same block HTML
-the feeds carry, sanitised by nh3. Links in <head> are absolute (canonical, hreflang,
-feed autodiscovery); links in the body are relative, so feeds/ can be browsed from disk.
-Pure: same input, same bytes.
+Every value is escaped by the template engine; the only markup inserted as such is the
+article body, the same block HTML the feeds carry, sanitised by nh3 (``feeds.sanitize``).
+Links in <head> are absolute (canonical, hreflang, feed autodiscovery); links in the body
+are relative, so feeds/ can be browsed from disk. Pure: same input, same bytes.
+
+Layout (under the feeds folder)::
+
+    index.html                  every language: subscribe box and newest articles each
+    favicon.ico
+    <lang>/index.html           one language's home: subscribe, newest articles, archive
+    <lang>/archive/YYYY-MM.html one month of that language's articles
+    <lang>/<slug>.html          an article
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Collection
+import functools
+import struct
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+import xlate
+from xlate.languages import Language, language
 from xlate.model import Rendition
 from xlate.publish.feeds import (
     FEED_FILES,
     FEED_LABELS,
     FEED_TYPES,
+    MAIN_FEED,
     Catalog,
     Site,
     blocks_html,
@@ -27,165 +45,368 @@ from xlate.publish.feeds import (
     utc,
 )
 
-LANGUAGE_NAMES = {
-    "lt": "Lietuvių",
-    "en": "English",
-    "pl": "Polski",
-    "ru": "Русский",
-    "lv": "Latviešu",
-    "et": "Eesti",
-    "de": "Deutsch",
-    "uk": "Українська",
-    "be": "Беларуская",
-    "fr": "Français",
-}
-OTHER_LANGUAGES = {
-    "lt": "Kitomis kalbomis",
-    "en": "In other languages",
-    "pl": "W innych językach",
-    "ru": "На других языках",
-}
+if TYPE_CHECKING:
+    import jinja2
 
-CSS = (
-    "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:42rem;margin:0 auto;"
-    "padding:1rem;color:#1b1b1b;background:#fff}"
-    "a{color:#0645ad}"
-    ".mt-notice{border-left:4px solid #8a4b00;padding:.25rem .75rem;background:#fff4e5}"
-    ".meta,.tags{color:#444;font-size:.9rem}"
-    ".byline{font-style:italic}"
-    "nav ul,.feeds{list-style:none;padding:0}"
-    "nav li,.feeds li{display:inline;margin-right:1rem}"
-)
+# Dates people read are calendar dates where the library is; the instant stays in <time datetime>.
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+@functools.cache
+def _env() -> jinja2.Environment:
+    import jinja2  # lazy: a no-op run never renders a page
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("xlate.publish", "templates"),
+        autoescape=True,  # every .html template: nothing reaches a page unescaped
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails the tests, never prints ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
 
 
-def language_name(lang: str) -> str:
-    return LANGUAGE_NAMES.get(lang, lang)
+def _render(template: str, **values: Any) -> bytes:
+    return _env().get_template(template).render(**values).encode("utf-8")
 
 
-def _document(lang: str, page_title: str, head: list[str], body: list[str]) -> bytes:
-    lines = [
-        "<!doctype html>",
-        f'<html lang="{_e(lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(page_title)}</title>",
-        *head,
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        *body,
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(lines).encode("utf-8")
+def _safe(fragment: str) -> Any:
+    """Sanitised HTML (nh3) that the template inserts as markup."""
+    from markupsafe import Markup
+
+    return Markup(sanitize(fragment))  # sanitised by nh3: the one value inserted as markup
 
 
-def _time(r: Rendition) -> str:
-    return f'<time datetime="{rfc3339(r.published)}">{utc(r.published):%Y-%m-%d}</time>'
+# -- dates -----------------------------------------------------------------------------
 
 
-def _feed_links(site: Site, lang: str, kinds: tuple[str, ...]) -> list[str]:
+def _tz_name(site: Site) -> str:
+    return site.cfg.site.timezone
+
+
+@functools.lru_cache(maxsize=65536)
+def _day(dt: datetime, tz: str) -> date:
+    return utc(dt).astimezone(ZoneInfo(tz)).date()
+
+
+def local_day(site: Site, dt: datetime) -> date:
+    """The calendar day of an instant where the library is."""
+    return _day(dt, _tz_name(site))
+
+
+@functools.cache
+def _locale(lang: str) -> Any:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language(lang).locale or lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_GB")
+
+
+@functools.cache
+def date_text(day: date, lang: str) -> str:
+    """'2026 m. gruodžio 4 d.', '4 grudnia 2026', '4 декабря 2026 г.', '4 December 2026'."""
+    from babel.dates import format_date
+
+    return str(format_date(day, "long", locale=_locale(lang)))
+
+
+@functools.cache
+def month_text(year: int, month: int, lang: str) -> str:
+    """The month as a heading says it: 'gruodis 2026', 'grudzień 2026', 'December 2026'."""
+    from babel.dates import format_date
+
+    text = str(format_date(date(year, month, 1), "LLLL y", locale=_locale(lang)))
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class When:
+    iso: str  # <time datetime>
+    text: str  # what people read
+
+
+def when(site: Site, r: Rendition) -> When:
+    return When(rfc3339(r.published), date_text(local_day(site, r.published), r.lang))
+
+
+@functools.lru_cache(maxsize=65536)
+def _month(dt: datetime, tz: str) -> str:
+    return f"{_day(dt, tz):%Y-%m}"
+
+
+def month_of(site: Site, r: Rendition) -> str:
+    """'YYYY-MM', the archive page an article is listed on."""
+    return _month(r.published, _tz_name(site))
+
+
+# -- what the templates show -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    lang: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    href: str
+    title: str
+    when: When
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """One language's subscribe box: the RSS URL to copy and the other formats."""
+
+    lang: str
+    url: str
+    prefix: str  # from the page to the language folder ("", "../", "en/")
+
+    @property
+    def formats(self) -> list[tuple[str, str, str]]:
+        return [(f"{self.prefix}{FEED_FILES[k]}", FEED_TYPES[k], FEED_LABELS[k]) for k in FEED_FILES if k != MAIN_FEED]
+
+    @property
+    def main(self) -> tuple[str, str, str]:
+        k = MAIN_FEED
+        return (f"{self.prefix}{FEED_FILES[k]}", FEED_TYPES[k], FEED_LABELS[k])
+
+
+def _t(lang: str) -> Language:
+    return language(lang)
+
+
+def _items(site: Site, rs: Sequence[Rendition], prefix: str) -> list[Item]:
+    return [Item(f"{prefix}{r.slug}.html", title(r), when(site, r)) for r in rs]
+
+
+def _autodiscovery(site: Site, lang: str, kinds: Sequence[str]) -> list[dict[str, str]]:
+    """<link rel=alternate> for feeds: titled with the language's own name and the format."""
+    name = _t(lang).name
     return [
-        f'<link rel="alternate" type="{FEED_TYPES[k]}" hreflang="{lang}" '
-        f'title="{_e(site.title(lang))} ({FEED_LABELS[k]})" href="{_e(site.feed_url(lang, k))}">'
+        {
+            "type": FEED_TYPES[k],
+            "hreflang": lang,
+            "title": f"{site.title(lang)} ({name}, {FEED_LABELS[k]})",
+            "href": site.feed_url(lang, k),
+        }
         for k in kinds
     ]
 
 
-def render_article(site: Site, cat: Catalog, r: Rendition) -> bytes:
-    lang = r.lang
-    versions = cat.versions.get(r.slug, {})
-    head = [f'<link rel="canonical" href="{_e(site.page_url(lang, r.slug))}">']
-    head += [
-        f'<link rel="alternate" hreflang="{v}" href="{_e(site.page_url(v, r.slug))}">'
-        for v in site.langs
-        if v in versions
-    ]
-    head += _feed_links(site, lang, ("rss", "atom"))
+def _common(site: Site, lang: str) -> dict[str, Any]:
+    return {"lang": lang, "t": _t(lang), "favicon": f"{site.base}favicon.ico", "site_title": site.title(lang)}
 
-    meta = _time(r)
+
+def months(site: Site, rs: Sequence[Rendition]) -> dict[str, list[Rendition]]:
+    """Each month ('YYYY-MM', newest first) with its articles, newest first."""
+    tz = _tz_name(site)
+    out: dict[str, list[Rendition]] = {}
+    for r in rs:  # already newest first
+        out.setdefault(_month(r.published, tz), []).append(r)
+    return out
+
+
+# -- pages -----------------------------------------------------------------------------
+
+
+def render_article(site: Site, cat: Catalog, r: Rendition) -> bytes:
+    lang, src = r.lang, site.source_lang
+    versions = cat.versions.get(r.slug, {})
+    here = [v for v in site.langs if v in versions]
     author = own_author(r) or site.author_name()
-    meta += f" · {_e(author)}"
-    body = [
-        "<header>",
-        f'<p><a href="../index.html#{lang}">{_e(site.title(lang))}</a></p>',
-        "</header>",
-        "<main>",
-        "<article>",
-        f"<h1>{_e(title(r))}</h1>",
-        f'<p class="meta">{meta}</p>',
-    ]
-    if cat.original(site, r) is not None:
-        src = site.source_lang
-        body.append(
-            f'<p class="mt-notice"><a href="../{src}/{r.slug}.html" hreflang="{src}">{_e(site.mt_notice(lang))}</a></p>'
+    original = cat.original(site, r)
+    return _render(
+        "article.html",
+        **_common(site, lang),
+        page_title=f"{title(r)} – {site.title(lang)}",
+        canonical=site.page_url(lang, r.slug),
+        hreflang=[(v, site.page_url(v, r.slug)) for v in here],
+        feeds=_autodiscovery(site, lang, ("rss", "atom")),
+        switcher=[Link(f"../{v}/{r.slug}.html", _t(v).name, v, v == lang) for v in here],
+        title=title(r),
+        when=when(site, r),
+        author=author,
+        # Names and tags are not translated: on a target page they are source-language text.
+        source_lang=src if lang != src else None,
+        notice=site.notice(r),
+        original=f"../{src}/{r.slug}.html" if original else None,
+        content=_safe(blocks_html(r.blocks)),
+        tags=", ".join(tags(r)),
+        subscribe=Subscribe(lang, site.feed_url(lang, MAIN_FEED), ""),
+        archive=f"archive/{month_of(site, r)}.html",
+    )
+
+
+def _language_links(site: Site, lang: str | None, prefix: str) -> list[Link]:
+    return [Link(f"{prefix}{v}/index.html", _t(v).name, v, v == lang) for v in site.langs]
+
+
+def render_language_home(site: Site, cat: Catalog, lang: str) -> bytes:
+    rs = cat.by_lang.get(lang, [])
+    n = site.cfg.feeds.index_items
+    return _render(
+        "language.html",
+        **_common(site, lang),
+        page_title=site.title(lang),
+        canonical=site.home_url(lang),
+        hreflang=[(v, site.home_url(v)) for v in site.langs],
+        feeds=_autodiscovery(site, lang, tuple(FEED_FILES)),  # own RSS first
+        switcher=_language_links(site, lang, "../"),
+        description=site.description(lang),
+        subscribe=Subscribe(lang, site.feed_url(lang, MAIN_FEED), ""),
+        latest=_items(site, rs[:n], ""),
+        months=[
+            (f"archive/{m}.html", month_text(int(m[:4]), int(m[5:]), lang), len(items))
+            for m, items in by_month(site, cat)[lang].items()
+        ],
+    )
+
+
+def by_month(site: Site, cat: Catalog) -> dict[str, dict[str, list[Rendition]]]:
+    """Per language, each month ('YYYY-MM', newest first) with its articles, newest first."""
+    if cat.months is None:
+        cat.months = {lang: months(site, cat.by_lang.get(lang, [])) for lang in site.langs}
+    return cat.months
+
+
+def _archive_switcher(site: Site, lang: str, month: str, archives: dict[str, dict[str, list[Rendition]]]) -> list[Link]:
+    return [
+        Link(
+            f"../../{v}/archive/{month}.html" if month in archives.get(v, {}) else f"../../{v}/index.html",
+            _t(v).name,
+            v,
+            v == lang,
         )
-    elif r.machine_translated and lang != site.source_lang:
-        body.append(f'<p class="mt-notice">{_e(site.mt_notice(lang))}</p>')
-    content = sanitize(blocks_html(r.blocks))
-    if content:
-        body.append(content)
-    shown = tags(r)
-    if shown:
-        body.append(f'<p class="tags">{_e(", ".join(shown))}</p>')
-    body += ["</article>", "</main>"]
-    others = cat.alternates(site, r)
-    if others:
-        label = OTHER_LANGUAGES.get(lang, OTHER_LANGUAGES["en"])
-        body.append(f'<nav aria-label="{_e(label)}">')
-        body.append("<ul>")
-        body += [
-            f'<li><a href="../{v}/{r.slug}.html" hreflang="{v}" lang="{v}">{_e(language_name(v))}</a></li>'
-            for v in others
-        ]
-        body += ["</ul>", "</nav>"]
-    return _document(lang, f"{title(r)} – {site.title(lang)}", head, body)
+        for v in site.langs
+    ]
+
+
+def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]]) -> dict[str, str]:
+    """The identity of each archive page ("lang/archive/YYYY-MM.html"): everything it shows
+    (the config and xlate's version, its articles' slugs, titles and dates, which languages
+    have that month). Written into the page, so a page whose month did not change is not
+    rendered again (see `publish`)."""
+    import hashlib
+
+    site_part = f"{xlate.__version__}\x1e{site.cfg.model_dump_json(exclude={'paths'})}"
+    out = {}
+    for lang, ms in archives.items():
+        for month, rs in ms.items():
+            h = hashlib.sha256(site_part.encode())
+            h.update("\x1e".join(v for v in site.langs if month in archives.get(v, {})).encode())
+            for r in rs:
+                h.update(f"\x1d{r.slug}\x1f{title(r)}\x1f{r.published.isoformat()}".encode())
+            out[f"{lang}/archive/{month}.html"] = h.hexdigest()[:32]
+    return out
+
+
+DIGEST_MARK = "<!-- xlate-archive "
+
+
+def digest_in(head: bytes) -> str | None:
+    """The digest an archive page was written with, from its first bytes."""
+    text = head.decode("utf-8", errors="replace")
+    at = text.find(DIGEST_MARK)
+    return text[at + len(DIGEST_MARK) :].split(" ", 1)[0] if at >= 0 else None
+
+
+def render_archive(
+    site: Site, lang: str, month: str, archives: dict[str, dict[str, list[Rendition]]], digest: str
+) -> bytes:
+    label = month_text(int(month[:4]), int(month[5:]), lang)
+    return _render(
+        "archive.html",
+        **_common(site, lang),
+        digest=digest,
+        page_title=f"{_t(lang).archive}: {label} – {site.title(lang)}",
+        canonical=f"{site.base}{lang}/archive/{month}.html",
+        feeds=_autodiscovery(site, lang, (MAIN_FEED,)),
+        switcher=_archive_switcher(site, lang, month, archives),
+        heading=label,
+        items=_items(site, archives[lang][month], "../"),
+    )
 
 
 def render_index(site: Site, cat: Catalog) -> bytes:
     src = site.source_lang
-    head: list[str] = []
-    for lang in site.langs:
-        head += _feed_links(site, lang, tuple(FEED_FILES))
-    body = [
-        "<header>",
-        f"<h1>{_e(site.title(src))}</h1>",
-        '<p><a href="feeds.opml" type="text/x-opml">OPML</a></p>',
-        "</header>",
-        "<main>",
+    n = site.cfg.feeds.index_items
+    sections = [
+        {
+            "lang": lang,
+            "t": _t(lang),
+            "title": site.title(lang),
+            "description": site.description(lang),
+            "subscribe": Subscribe(lang, site.feed_url(lang, MAIN_FEED), f"{lang}/"),
+            "latest": _items(site, cat.by_lang.get(lang, [])[:n], f"{lang}/"),
+        }
+        for lang in site.langs
     ]
-    for lang in site.langs:
-        body += [
-            f'<section id="{lang}" lang="{lang}" aria-labelledby="h-{lang}">',
-            f'<h2 id="h-{lang}">{_e(site.title(lang))}</h2>',
-            f"<p>{_e(site.description(lang))}</p>",
-            '<ul class="feeds">',
-            *(
-                f'<li><a href="{lang}/{FEED_FILES[k]}" type="{FEED_TYPES[k]}">{FEED_LABELS[k]}</a></li>'
-                for k in FEED_FILES
-            ),
-            "</ul>",
-        ]
-        entries = cat.by_lang.get(lang, [])
-        if entries:
-            body.append('<ul class="articles">')
-            body += [f'<li><a href="{lang}/{r.slug}.html">{_e(title(r))}</a> {_time(r)}</li>' for r in entries]
-            body.append("</ul>")
-        body.append("</section>")
-    body.append("</main>")
-    return _document(src, site.title(src), head, body)
+    feeds = [d for lang in site.langs for d in _autodiscovery(site, lang, (MAIN_FEED,))]
+    return _render(
+        "index.html",
+        **_common(site, src),
+        page_title=site.title(src),
+        canonical=f"{site.base}index.html",
+        feeds=feeds,
+        switcher=[Link(f"#{v}", _t(v).name, v) for v in site.langs],
+        sections=sections,
+    )
 
 
-def render_pages(site: Site, cat: Catalog, slugs: Collection[str] | None = None) -> dict[str, bytes]:
-    """The index and the article pages of `slugs` (every article when None)."""
+def archive_pages(site: Site, cat: Catalog, wanted: Collection[str] | None = None) -> dict[str, bytes]:
+    """The archive pages ("lang/archive/YYYY-MM.html") in `wanted` (every one when None)."""
+    archives = by_month(site, cat)
+    out = {}
+    for rel, digest in archive_digests(site, archives).items():
+        if wanted is None or rel in wanted:
+            lang, _, name = rel.split("/")
+            out[rel] = render_archive(site, lang, name.removesuffix(".html"), archives, digest)
+    return out
+
+
+def render_pages(
+    site: Site, cat: Catalog, slugs: Collection[str] | None = None, archives: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """The index pages, the favicon, the article pages of `slugs` and the archive pages in
+    `archives` (every article, every archive page when None)."""
     out = {
         f"{r.lang}/{r.slug}.html": render_article(site, cat, r) for r in cat.all() if slugs is None or r.slug in slugs
     }
+    for lang in site.langs:
+        out[f"{lang}/index.html"] = render_language_home(site, cat, lang)
+    out.update(archive_pages(site, cat, archives))
     out["index.html"] = render_index(site, cat)
+    out["favicon.ico"] = favicon()
     return out
+
+
+# -- favicon ---------------------------------------------------------------------------
+
+
+@functools.cache
+def favicon() -> bytes:
+    """A 16×16 ICO (a page with lines of text, in the link colour), drawn here so the
+    site has one without shipping a binary: /favicon.ico is never a 404."""
+    size = 16
+    ink, paper, clear = (0xAD, 0x45, 0x06, 0xFF), (0xFF, 0xFF, 0xFF, 0xFF), (0, 0, 0, 0)  # BGRA
+    rows = []
+    for y in range(size):  # top to bottom
+        row = []
+        for x in range(size):
+            inside = 2 <= x <= 13 and 1 <= y <= 14
+            border = inside and (x in (2, 13) or y in (1, 14))
+            line = inside and y in (4, 7, 10) and 4 <= x <= 11
+            row.append(ink if border or line else paper if inside else clear)
+        rows.append(row)
+    pixels = b"".join(bytes(px) for row in reversed(rows) for px in row)  # BMP rows go bottom-up
+    mask = b"\x00" * (4 * size)  # AND mask, 32-bit padded rows: alpha decides
+    dib = struct.pack("<IiiHHIIiiII", 40, size, 2 * size, 1, 32, 0, len(pixels) + len(mask), 0, 0, 0, 0)
+    image = dib + pixels + mask
+    header = struct.pack("<HHH", 0, 1, 1) + struct.pack("<BBBBHHII", size, size, 0, 0, 1, 32, len(image), 22)
+    return header + image

@@ -40,10 +40,11 @@ class _Read:
     article: Article
     lang: str  # as detected
     probability: float
+    warnings: tuple[str, ...]  # the reader's, and the checks of this stage
 
     def record(self, slug: str | None, status: FileStatus) -> FileRecord:
         f = self.file
-        return FileRecord(f.rel, f.size, f.mtime_ns, self.raw_hash, slug, status, self.article.warnings)
+        return FileRecord(f.rel, f.size, f.mtime_ns, self.raw_hash, slug, status, self.warnings)
 
 
 def ingest(
@@ -60,15 +61,15 @@ def ingest(
     for f in to_read:
         check()
         try:
-            read = _read(cfg, store, f, stored.get(f.rel))
+            read = _read(cfg, store, f, stored.get(f.rel), now)
             if read is None:
                 continue
             if read.article.translation_of:
                 _store_review(store, read)
             else:
                 _store_article(store, read, live, out)
-            out.warnings += [Warned(f.rel, w) for w in read.article.warnings]
-            for w in read.article.warnings:
+            out.warnings += [Warned(f.rel, w) for w in read.warnings]
+            for w in read.warnings:
                 log.warning("%s: %s", f.rel, w)
         except InputError as e:
             q = _quarantine(cfg, store, f.rel, str(e), now)
@@ -77,10 +78,10 @@ def ingest(
     return out
 
 
-def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None) -> _Read | None:
+def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None, now: datetime) -> _Read | None:
     """The file parsed and its language detected; None when it vanished or only its mtime moved."""
     from xlate.detect import detect_article
-    from xlate.ingest import check_size, parse_article
+    from xlate.ingest import ReadContext, check_size, parse_article
 
     check_size(f.rel, f.size, cfg.ingest)
     try:
@@ -94,7 +95,7 @@ def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None) -> _
         with store.transaction():  # touched, not changed
             store.put_file(FileRecord(f.rel, f.size, f.mtime_ns, raw_hash, old.slug, old.status, old.warnings))
         return None
-    article = parse_article(f.rel, data, cfg.ingest)
+    article = parse_article(f.rel, data, ReadContext.from_config(cfg))
     expected = article.declared_lang if article.translation_of else cfg.source_lang
     if article.translation_of and expected not in cfg.targets:
         raise InputError(
@@ -104,7 +105,9 @@ def _read(cfg: Config, store: Store, f: SourceFile, old: FileRecord | None) -> _
     detection = detect_article(article, source_lang=expected or cfg.source_lang, cfg=cfg.detect)
     for note in (*article.notes, *detection.notes):
         log.info("%s: %s", f.rel, note)
-    return _Read(f, raw_hash, article, detection.lang, detection.probability)
+    dated = decide.date_warning(article.date, now, cfg.ingest.date_window_days)
+    warnings = (*article.warnings, *([dated] if dated else []))
+    return _Read(f, raw_hash, article, detection.lang, detection.probability, warnings)
 
 
 def _store_article(store: Store, read: _Read, live: set[str], out: Ingested) -> None:

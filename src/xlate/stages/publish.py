@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from xlate import decide
@@ -36,12 +37,13 @@ class _Listed:
         return out
 
 
-def publish(cfg: Config, store: Store, republish: bool) -> list[Path]:
-    """Write what changed into the feeds folder; returns the paths written or deleted."""
+def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> list[Path]:
+    """Write what changed into the feeds folder; returns the paths written or deleted.
+    Versions dated after `now` are not published yet (scheduled)."""
     from xlate.publish import page_key, present_pages, publish_site, site_key
     from xlate.publish.feeds import newest_first
 
-    listed = _listed(cfg, store)
+    listed = _listed(cfg, store, now)
     skey = site_key(cfg)
     per_slug = listed.per_slug()
     keys = {slug: page_key(skey, vs) for slug, vs in per_slug.items()}
@@ -67,12 +69,12 @@ def publish(cfg: Config, store: Store, republish: bool) -> list[Path]:
     return written
 
 
-def _listed(cfg: Config, store: Store) -> _Listed:
-    """Every published version per language, minus those held (decide.held)."""
+def _listed(cfg: Config, store: Store, now: datetime) -> _Listed:
+    """Every published version per language, minus those held (decide.held) or scheduled."""
     by_lang: dict[str, list[Rendition]] = {lang: [] for lang in cfg.all_langs}
     hashes: dict[tuple[str, str], str] = {}
     for h in store.rendition_heads():  # ready articles only
-        if h.lang not in by_lang:
+        if h.lang not in by_lang or decide.is_scheduled(h.published_at, now):
             continue
         if decide.held(h.flagged, h.forced, cfg.editorial.on_flag):
             log.info("holding %s [%s]: a sentence is flagged; review it or `xlate publish --force`", h.slug, h.lang)
@@ -97,4 +99,5 @@ def _untexted(h: RenditionHead, source_lang: str) -> Rendition:
         summary=h.summary if h.lang == source_lang else None,
         machine_translated=h.machine_translated,
         flagged=h.flagged,
+        approved=h.approved,
     )
