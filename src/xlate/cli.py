@@ -256,9 +256,9 @@ def _run(obj: Ctx, as_json: bool, options: dict[str, Any]) -> None:
     from xlate.lock import Busy, run_lock
 
     started = time.monotonic()
-    progress = _TranslationProgress() if _progress_wanted() else None
+    progress = _translation_bar() if _progress_wanted() else None
     if progress is not None:
-        options["on_batch"] = progress.on_batch
+        options["progress"] = progress
     try:
         # The lock is held around the run (which takes it again) so that the stamp describes
         # the state this run left, not one another run changed since.
@@ -359,48 +359,11 @@ def _progress_wanted() -> bool:
     return sys.stderr.isatty() and _LOG_FORMAT["format"] == "text" and root.level <= logging.WARNING
 
 
-class _TranslationProgress:
-    """A rich progress display on stderr, one line per translation batch.
+def _translation_bar() -> Any:
+    """One bar across the run's translation (rich is imported on the first chunk only)."""
+    from xlate.translate.progress import ProgressBar
 
-    Created only when stderr is a terminal; rich is imported on the first batch, so a
-    no-op run never loads it. Receives `on_batch(batch)` from the pipeline (batch has
-    `.pair` and `.sentences`) just before the batch is decoded; the next batch, or the
-    end of the run, completes it.
-    """
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._task: Any = None
-        self._total = 0
-
-    def on_batch(self, batch: Any) -> None:
-        if self._bar is None:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._bar.start()
-        self._finish_task()
-        pair = getattr(batch, "pair", ("?", "?"))
-        n = len(getattr(batch, "sentences", ()))
-        self._total = n
-        self._task = self._bar.add_task(f"translating {pair[0]}->{pair[1]}", total=n)
-
-    def _finish_task(self) -> None:
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, completed=self._total)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._finish_task()
-            self._bar.stop()
+    return ProgressBar()
 
 
 # -- models ------------------------------------------------------------------------------

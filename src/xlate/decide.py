@@ -228,3 +228,14 @@ def pages_to_render(
         for slug, key in keys.items()
         if stored.get(slug) != key or any(f not in present for f in page_files.get(slug, ()))
     }
+
+
+def newest_first(records: Sequence[ArticleRecord], mtime_ns: Mapping[str, int]) -> list[ArticleRecord]:
+    """Translation priority: the newest article first, so that today's news goes out in the first
+    run even behind an archive. Newest by the editor's date, else by its file's modification time
+    (`mtime_ns` by source path); ties by slug, so the order is stable."""
+
+    def when(r: ArticleRecord) -> float:
+        return r.article.date.timestamp() if r.article.date else mtime_ns.get(r.source_rel, 0) / 1e9
+
+    return sorted(records, key=lambda r: (-when(r), r.slug))

@@ -28,7 +28,7 @@ from xlate.store import Store
 from xlate.translate.packages import require_routes
 
 if TYPE_CHECKING:
-    from xlate.translate import Batch
+    from xlate.translate import Batch, Limits, Progress
     from xlate.translate.protect import Glossary
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ class RunOptions:
     settle_seconds: float | None = None  # override config.ingest.settle_seconds
     wait_seconds: float = 0.0  # wait this long for another run's lock
     on_batch: Callable[[Batch], None] | None = None  # progress hook: before each batch is decoded
+    progress: Callable[[Progress], None] | None = None  # after each chunk: sentences done/total per model
+    max_seconds: float | None = None  # override config.run.max_seconds
     republish: bool = False  # render and sync every output even if nothing changed
     force: tuple[str, ...] = ()  # slugs whose held translations an editor releases as they are
     now: datetime | None = None  # the run's time (tests inject it); None: the clock
@@ -121,6 +123,7 @@ def _recorded(cfg: Config, opts: RunOptions, store: Store, check: Callable[[], N
 def _stages(r: _Run, report: RunReport) -> None:
     cfg, opts, store, check, now = r.cfg, r.opts, r.store, r.check, r.now
     settle = cfg.ingest.settle_seconds if opts.settle_seconds is None else opts.settle_seconds
+    limits = _limits(cfg, opts, check)
     found = scan.scan_input(cfg, settle, time.time())  # settling is about the real file system
     plan = decide.plan_files(found.files, store.files())
     glossary = functools.cache(lambda: models.load_glossary(cfg))  # read only when a route needs it
@@ -149,7 +152,7 @@ def _stages(r: _Run, report: RunReport) -> None:
     report.duplicates += ingested.duplicates
     report.warnings += ingested.warnings
     check()
-    _translate_and_record(r, report, key, glossary)
+    _translate_and_record(r, report, key, glossary, limits)
     check()
     if store.publish_pending():
         report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish, now)]
@@ -161,9 +164,13 @@ def _stages(r: _Run, report: RunReport) -> None:
         report.settled = ready
 
 
-def _translate_and_record(r: _Run, report: RunReport, key: str | None, glossary: Callable[[], Glossary]) -> None:
+def _translate_and_record(
+    r: _Run, report: RunReport, key: str | None, glossary: Callable[[], Glossary], limits: Limits
+) -> None:
     cfg, store = r.cfg, r.store
-    done = translate.translate(cfg, store, glossary, r.opts.on_batch)
+    done = translate.translate(cfg, store, glossary, limits, translate.Hooks(r.opts.on_batch, r.opts.progress))
+    if done.waiting:
+        log.info("%d articles wait for the next run (%s)", len(done.waiting), done.stopped or "incomplete")
     if not done.articles:
         return
     report.routes = done.routes
@@ -180,6 +187,22 @@ def _translate_and_record(r: _Run, report: RunReport, key: str | None, glossary:
     if key is not None:
         with store.transaction():
             store.set_translation_key(key)
+
+
+def _limits(cfg: Config, opts: RunOptions, check: Callable[[], None]) -> Limits:
+    """The translate stage's budget: chunk size, the run's deadline, and the signal check."""
+    from xlate.translate import Limits
+
+    def should_stop() -> bool:
+        try:
+            check()
+        except Interrupted:
+            return True  # the stage returns what is complete; the next check() ends the run (130)
+        return False
+
+    budget = cfg.run.max_seconds if opts.max_seconds is None else opts.max_seconds
+    deadline = None if budget is None else time.monotonic() + budget
+    return Limits(chunk_tokens=cfg.translate.chunk_tokens, deadline=deadline, should_stop=should_stop)
 
 
 def _apply_options(store: Store, opts: RunOptions) -> None:

@@ -20,7 +20,7 @@ from xlate.translate.packages import require_routes, route_label
 from xlate.translate.protect import Glossary
 
 if TYPE_CHECKING:
-    from xlate.translate import Batch
+    from xlate.translate import Batch, Limits, Progress
     from xlate.translate.engine import Output
     from xlate.translate.protect import Protected
 
@@ -34,16 +34,29 @@ class Translated:
     decoded: dict[str, int] = field(default_factory=dict)  # sentences decoded per model
     memory_hits: int = 0
     flagged: tuple[dict[str, str], ...] = ()  # {route, sentence, flag}
+    stopped: str | None = None  # "deadline" or "stop": `waiting` articles are left for the next run
+    waiting: tuple[str, ...] = ()  # pending articles not complete in every target (still pending)
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Who watches the translation: before each chunk is decoded, after each is committed."""
+
+    on_batch: Callable[[Batch], None] | None = None
+    progress: Callable[[Progress], None] | None = None
 
 
 def translate(
     cfg: Config,
     store: Store,
     glossary: Callable[[], Glossary],
-    on_batch: Callable[[Batch], None] | None = None,
+    limits: Limits | None = None,
+    hooks: Hooks = Hooks(),
 ) -> Translated:
-    """Translate every pending article; an empty result when none is pending."""
-    from xlate.translate import translate_units
+    """Translate pending articles, newest first, within `limits`; an empty result when none is pending.
+
+    Only articles complete in every target are returned; the others stay pending."""
+    from xlate.translate import Limits, complete, translate_units
     from xlate.translate.engine import Engine
 
     slugs = store.pending_articles()
@@ -51,18 +64,26 @@ def translate(
         return Translated(())
     routes, pkgs = require_routes(cfg.paths.models, cfg.source_lang, cfg.targets, cfg.pivot)
     records = store.articles(slugs)
-    pending = [records[s] for s in slugs]
+    mtimes = {rel: f.mtime_ns for rel, f in store.files().items()}
+    pending = decide.newest_first([records[s] for s in slugs], mtimes)
     units = {r.slug: _protect(r, glossary()) for r in pending}
-    unique = sorted({u for per in units.values() for block in per for u in block}, key=lambda u: u.text)
+    ordered = [u for r in pending for block in units[r.slug] for u in block]
     engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
     store.memory_prune(pkgs[p].model_id() for p in pkgs)
-    translated, stats = translate_units(unique, routes, pkgs, engine, store, on_batch=on_batch)
+    limits = limits or Limits(chunk_tokens=cfg.translate.chunk_tokens)
+    translated, stats = translate_units(
+        ordered, routes, pkgs, engine, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
+    )
+    done = [rec for rec in pending if complete(units[rec.slug], translated)]
+    finished = {rec.slug for rec in done}
     return Translated(
-        articles=tuple((rec, _versions(cfg, store, rec, units[rec.slug], translated)) for rec in pending),
+        articles=tuple((rec, _versions(cfg, store, rec, units[rec.slug], translated)) for rec in done),
         routes={t: route_label(r) for t, r in routes.items()},
         decoded=stats.decoded,
         memory_hits=stats.memory_hits,
         flagged=tuple({"route": p, "sentence": s, "flag": f} for p, s, f in stats.flagged),
+        stopped=stats.stopped,
+        waiting=tuple(r.slug for r in pending if r.slug not in finished),
     )
 
 
