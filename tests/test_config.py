@@ -45,7 +45,7 @@ def test_defaults_of_the_fields_other_stages_read(tmp_path: Path) -> None:
     cfg = config.parse(data, tmp_path)
     assert cfg.site.timezone == "Europe/Vilnius"
     assert (cfg.translate.executor, cfg.translate.ray.address, cfg.translate.ray.actors) == ("local", None, 2)
-    assert cfg.translate.chunk_tokens == 4096
+    assert cfg.translate.chunk_tokens == 2048
     assert cfg.run.max_seconds == 240
     assert cfg.editorial.drafts == "docx"
     assert cfg.feeds.index_items == 20

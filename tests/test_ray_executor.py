@@ -413,11 +413,6 @@ def _project(root: Path, models_dir: Path, **overrides: object) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for the translate stage to decode through ray_executor.make_executor (issue 14.5 wiring); "
-    "delete this mark when it does",
-)
 def test_same_input_gives_byte_identical_feeds_with_local_and_ray(
     cluster: Any, installed_models: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -129,7 +129,7 @@ class Translate(_Strict):
     executor: Literal["local", "ray"] = "local"  # ray: decode on Ray actors (pip install 'xlate[ray]')
     ray: Ray = Ray()
     # Sentences are decoded and checkpointed in chunks of about this many source tokens.
-    chunk_tokens: int = Field(default=4096, ge=256, le=1_000_000)
+    chunk_tokens: int = Field(default=2048, ge=256, le=1_000_000)
     beam_size: int = Field(default=4, ge=1, le=16)
     inter_threads: int = Field(default=1, ge=1, le=64)
     intra_threads: int = Field(default=0, ge=0, le=256)  # 0: let CTranslate2 pick

@@ -195,7 +195,9 @@ class _Builder:
         for t, r in routes.items():
             versions = ", ".join(f"{a}_{b} {pkgs[(a, b)].version}" for a, b in r)
             self.labels[t] = f"{route_label(r)} ({versions})"
-        return {t: RouteInfo(t, tuple(r), {p: pkgs[p] for p in r}, glossary) for t, r in routes.items()}
+        return {
+            t: RouteInfo(t, cfg.source_lang, tuple(r), {p: pkgs[p] for p in r}, glossary) for t, r in routes.items()
+        }
 
     def content(self, article: Article, head: Head, blocks: tuple[Block, ...]) -> DraftContent:
         if self._routes is None:

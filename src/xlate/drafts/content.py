@@ -81,6 +81,7 @@ class RouteInfo:
     """How one target was translated: its hops, the installed packages and the glossary."""
 
     lang: str
+    source_lang: str
     hops: tuple[Hop, ...]
     packages: Mapping[Hop, Any]  # InstalledPackage by pair
     glossary: Any  # xlate.translate.protect.Glossary, or None when it could not be read
@@ -102,15 +103,12 @@ def sentence_outputs(article: Article, route: RouteInfo, store: Store) -> list[l
     """Per unit block (title first), the translated sentences with their quality flags, as the
     translate stage produced them (the same segmentation, protection and resolution, from the
     memory only); None when the memory cannot tell."""
-    from xlate import segment
     from xlate.translate import is_quality_flag, translate_units
-    from xlate.translate.protect import Glossary, protect
+    from xlate.translate.protect import Glossary, article_units
 
     if not isinstance(route.glossary, Glossary) or not route.hops or any(h not in route.packages for h in route.hops):
         return None
-    units = [
-        [protect(u, route.glossary, article.keep) for u in b] for b in segment.segment(article.title, article.blocks)
-    ]
+    units = article_units(article.title, article.blocks, article.keep, route.glossary, route.source_lang)
     unique = sorted({u for b in units for u in b}, key=lambda u: u.text)
     translated, _ = translate_units(unique, {route.lang: route.hops}, dict(route.packages), _MemoryOnly(), store)
     outs = translated[route.lang]

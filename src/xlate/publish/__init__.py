@@ -30,7 +30,7 @@ from xlate.errors import NotWritable
 from xlate.model import Rendition
 from xlate.publish.atomic import Batch, ensure_dir, fsync_dir, remove_file, remove_stale_temp_files, write_atomic
 from xlate.publish.feeds import SLUG_RE, Catalog, Site, catalog, render_feeds, render_opml
-from xlate.publish.pages import archive_digests, by_month, digest_in, render_pages
+from xlate.publish.pages import archive_digests, by_month, digest_in, page_config, render_pages
 
 __all__ = ["Published", "page_key", "present_pages", "publish", "publish_site", "render_site", "site_key"]
 
@@ -42,10 +42,9 @@ BATCH_FROM = 32
 
 
 def site_key(cfg: Config) -> str:
-    """Identity of everything besides the articles that shapes a page: the config (all of it
-    but the paths, conservatively) and the xlate version. When it changes, every page is
-    rendered again. A moved feeds folder needs no key: its pages are missing, so rendered."""
-    data = f"{xlate.__version__}\n{cfg.model_dump_json(exclude={'paths'})}"
+    """Identity of everything besides the articles that shapes a page: the config sections in
+    PAGE_CONFIG and the xlate version. When it changes, every page is rendered again."""
+    data = f"{xlate.__version__}\n{page_config(cfg)}"
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 

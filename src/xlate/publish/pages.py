@@ -48,6 +48,8 @@ from xlate.publish.feeds import (
 if TYPE_CHECKING:
     import jinja2
 
+    from xlate.config import Config
+
 # Dates people read are calendar dates where the library is; the instant stays in <time datetime>.
 
 
@@ -287,6 +289,17 @@ def _archive_switcher(site: Site, lang: str, month: str, archives: dict[str, dic
     ]
 
 
+# The config sections that shape a page or a feed. Not paths (a moved feeds folder has its pages
+# missing, so rendered), nor how translations are made or run (translate, run, ingest, detect):
+# those change the renditions, which page keys and digests already cover, and must not change
+# an output's bytes by themselves (the same input gives the same feeds with `local` and `ray`).
+PAGE_CONFIG = frozenset({"source_lang", "targets", "site", "languages", "feeds", "editorial"})
+
+
+def page_config(cfg: Config) -> str:
+    return str(cfg.model_dump_json(include=set(PAGE_CONFIG)))
+
+
 def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]]) -> dict[str, str]:
     """The identity of each archive page ("lang/archive/YYYY-MM.html"): everything it shows
     (the config and xlate's version, its articles' slugs, titles and dates, which languages
@@ -294,7 +307,7 @@ def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]])
     rendered again (see `publish`)."""
     import hashlib
 
-    site_part = f"{xlate.__version__}\x1e{site.cfg.model_dump_json(exclude={'paths'})}"
+    site_part = f"{xlate.__version__}\x1e{page_config(site.cfg)}"
     out = {}
     for lang, ms in archives.items():
         for month, rs in ms.items():

@@ -57,7 +57,8 @@ def translate(
 
     Only articles complete in every target are returned; the others stay pending."""
     from xlate.translate import Limits, complete, translate_units
-    from xlate.translate.engine import Engine
+    from xlate.translate.protect import article_units
+    from xlate.translate.ray_executor import make_executor
 
     slugs = store.pending_articles()
     if not slugs:
@@ -66,14 +67,22 @@ def translate(
     records = store.articles(slugs)
     mtimes = {rel: f.mtime_ns for rel, f in store.files().items()}
     pending = decide.newest_first([records[s] for s in slugs], mtimes)
-    units = {r.slug: _protect(r, glossary()) for r in pending}
+    units = {
+        r.slug: article_units(r.article.title, r.article.blocks, r.article.keep, glossary(), cfg.source_lang)
+        for r in pending
+    }
     ordered = [u for r in pending for block in units[r.slug] for u in block]
-    engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
     store.memory_prune(pkgs[p].model_id() for p in pkgs)
     limits = limits or Limits(chunk_tokens=cfg.translate.chunk_tokens)
-    translated, stats = translate_units(
-        ordered, routes, pkgs, engine, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
-    )
+    # Local (this process) or a pool of Ray actors: the same decoding, and this process stays
+    # the only writer of the state, chunk by chunk.
+    executor = make_executor(cfg.translate, {p: pkgs[p] for r in routes.values() for p in r})
+    try:
+        translated, stats = translate_units(
+            ordered, routes, pkgs, executor, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
+        )
+    finally:
+        executor.close()
     done = [rec for rec in pending if complete(units[rec.slug], translated)]
     finished = {rec.slug for rec in done}
     return Translated(
@@ -85,16 +94,6 @@ def translate(
         stopped=stats.stopped,
         waiting=tuple(r.slug for r in pending if r.slug not in finished),
     )
-
-
-def _protect(rec: ArticleRecord, glossary: Glossary) -> Units:
-    """Units per block, each with its glossary terms and do-not-translate spans replaced by
-    placeholders."""
-    from xlate import segment
-    from xlate.translate.protect import protect
-
-    a = rec.article
-    return [[protect(u, glossary, a.keep) for u in block] for block in segment.segment(a.title, a.blocks)]
 
 
 def _versions(

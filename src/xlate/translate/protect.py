@@ -22,6 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xlate.model import Block
 
 OPEN, CLOSE = "⟦", "⟧"
 MAX_SLOTS = 10  # ⟦0⟧..⟦9⟧ (the fixture models know these as single tokens); more: pieces only
@@ -233,3 +237,14 @@ def protect(sentence: str, glossary: Glossary, keep: Iterable[str] = ()) -> Prot
         last = b
     out.append(sentence[last:])
     return Protected(sentence, "".join(out), tuple(s for _, _, s in spans))
+
+
+def article_units(
+    title: str, blocks: Sequence[Block], keep: Sequence[str], glossary: Glossary, lang: str
+) -> list[list[Protected]]:
+    """An article's translation units per block (the title first), each with its glossary terms
+    and do-not-translate spans replaced by placeholders: what the translate stage decodes, and
+    what drafts recover their per-sentence flags from."""
+    from xlate import segment
+
+    return [[protect(u, glossary, keep) for u in block] for block in segment.segment(title, blocks, lang)]
