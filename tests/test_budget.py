@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, run_json
+from tests.helpers import FIXTURES, run_json
 
 LANGS = ("en", "pl", "ru")
 
