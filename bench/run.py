@@ -135,6 +135,10 @@ def write_config(root: Path, models_dir: Path | str, settle: float = 0, beam: in
         "quarantine": "quarantine",
     }
     cfg["ingest"]["settle_seconds"] = settle
+    # What the bench compares is translating and publishing: no time budget (a 100-article cold
+    # run must finish in one run) and no editors' drafts (~0.15 s per Word file, see README).
+    cfg.setdefault("run", {})["max_seconds"] = None
+    cfg.setdefault("editorial", {})["drafts"] = "off"
     root.mkdir(parents=True, exist_ok=True)
     path = root / "config.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
