@@ -118,6 +118,8 @@ CHANGES: dict[str, Callable[[Path], object]] = {
     "input file deleted": lambda p: sorted((p / "input").iterdir())[0].unlink(),
     "config touched": lambda p: os.utime(p / "config.yaml"),
     "feed deleted": lambda p: (p / "feeds" / "pl" / "atom.xml").unlink(),
+    "a language's index deleted": lambda p: (p / "feeds" / "ru" / "index.html").unlink(),
+    "favicon deleted": lambda p: (p / "feeds" / "favicon.ico").unlink(),
     "state written by another program": _write_state,
 }
 
@@ -129,8 +131,8 @@ def test_any_change_takes_the_normal_path(published: Path, change: str) -> None:
     proc = run_cli(published, "run", "--json")
     assert _runs(published) == before + 1, f"{change}: answered from a stale stamp"
     assert proc.returncode in (0, 1), proc.stderr
-    if change == "feed deleted":
-        assert (published / "feeds" / "pl" / "atom.xml").is_file()
+    for rel in ("pl/atom.xml", "ru/index.html", "favicon.ico"):
+        assert (published / "feeds" / rel).is_file(), f"{change}: {rel} was not written again"
     if change == "input file added":
         assert json.loads(proc.stdout)["published"] == 1
     # The normal run leaves a fresh stamp: the next run is fast again.

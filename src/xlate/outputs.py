@@ -13,11 +13,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # per language
-SITE_FILES = ("index.html", "feeds.opml")  # at the top of the feeds folder
+LANG_FILES = ("index.html", "feeds.opml")  # per language, beside its feeds
+SITE_FILES = ("index.html", "feeds.opml", "favicon.ico")  # at the top of the feeds folder
 
 
 def output_files(feeds: str, langs: Iterable[str]) -> list[str]:
-    """The paths of the site files and of every language's feeds under `feeds`."""
+    """The paths of the site files and of every language's feeds, index and OPML under `feeds`
+    (article and archive pages are checked by the publish stage itself)."""
     names = [os.path.join(feeds, name) for name in SITE_FILES]
-    names += [os.path.join(feeds, lang, name) for lang in langs for name in FEED_FILES.values()]
+    per_lang = (*FEED_FILES.values(), *LANG_FILES)
+    names += [os.path.join(feeds, lang, name) for lang in langs for name in per_lang]
     return names
