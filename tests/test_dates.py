@@ -113,7 +113,7 @@ def _published_files(project: Path) -> dict[str, str]:
     return {
         str(p.relative_to(project / "feeds")): p.read_text(encoding="utf-8")
         for p in sorted((project / "feeds").rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.suffix != ".ico"  # favicon.ico: the one binary output
     }
 
 

@@ -273,7 +273,7 @@ def test_bad_corpus_beside_good_articles_in_one_run(make_project: Callable[..., 
         assert en[slug].title == book[lt[slug].title]["en"], slug
     # Scripts and event handlers leave no trace in any output.
     for p in (project / "feeds").rglob("*"):
-        if p.is_file():
+        if p.is_file() and p.suffix != ".ico":  # favicon.ico: the one binary output
             text = p.read_text(encoding="utf-8")
             for trace in ("alert(", "evil.example", "document.cookie", "javascript:", "onload", "onclick"):
                 assert trace not in text, (p, trace)
