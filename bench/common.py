@@ -33,9 +33,12 @@ class TokenCounter:
     max_len: dict[str, int] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    retries: dict[str, int] = field(default_factory=dict)  # calls that decode again what was decoded
 
-    def add(self, pair: str, lengths: Sequence[int], seconds: float = 0.0) -> None:
+    def add(self, pair: str, lengths: Sequence[int], seconds: float = 0.0, retry: bool = False) -> None:
         self.calls[pair] = self.calls.get(pair, 0) + 1
+        if retry:
+            self.retries[pair] = self.retries.get(pair, 0) + 1
         self.seconds[pair] = self.seconds.get(pair, 0.0) + seconds
         if not lengths:
             return
@@ -51,6 +54,7 @@ class TokenCounter:
             "min_len": self.min_len,
             "max_len": self.max_len,
             "calls": self.calls,
+            "retries": self.retries,
             "decode_seconds": {k: round(v, 4) for k, v in self.seconds.items()},
         }
 

@@ -46,7 +46,9 @@ def install() -> tuple[TokenCounter, Counter[str]]:
     def patched_run(self: Any, m: Any, batch: list[list[str]], **opts: Any) -> Any:
         t = time.perf_counter()
         out = run(self, m, batch, **opts)
-        counter.add(m.pkg.pair, [len(toks) for toks, _ in out], time.perf_counter() - t)
+        # xlate decodes in chunks (several calls per model); a retry is a call with the anti-repetition settings.
+        retry = "repetition_penalty" in opts
+        counter.add(m.pkg.pair, [len(toks) for toks, _ in out], time.perf_counter() - t, retry=retry)
         return out
 
     def counted_degeneracy(src_tokens: Sequence[str], out_tokens: Sequence[str], ratio: float) -> str | None:

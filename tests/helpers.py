@@ -9,16 +9,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
@@ -74,48 +72,6 @@ def write_config(root: Path, models: Path, **overrides: object) -> None:
     (root / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-class LineWatcher:
-    """Reads a child's stream line by line in a thread, so a test can wait for a line
-    (a readiness handshake) while the child goes on writing; `lines` keeps everything read."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.lines: list[str] = []
-        self._new = threading.Condition()
-        self._done = False
-        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
-        self._thread.start()
-
-    def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            with self._new:
-                self.lines.append(line)
-                self._new.notify_all()
-        with self._new:
-            self._done = True
-            self._new.notify_all()
-
-    def wait_for(self, pattern: str, timeout: float) -> str:
-        """The first line matching `pattern` (a regex); AssertionError if the stream ends or time runs out."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        seen = 0
-        with self._new:
-            while True:
-                for line in self.lines[seen:]:
-                    if rx.search(line):
-                        return line
-                seen = len(self.lines)
-                left = deadline - time.monotonic()
-                if self._done or left <= 0:
-                    raise AssertionError(f"no line matching {pattern!r} within {timeout}s: {''.join(self.lines)}")
-                self._new.wait(left)
-
-    def text(self) -> str:
-        """Everything the stream held (call after the child exited)."""
-        self._thread.join(timeout=30)
-        return "".join(self.lines)
-
-
 def latest_run_status(state_db: Path) -> str | None:
     """The status of the newest row in the state's runs table, read-only; None when there is none yet."""
     if not state_db.exists():
@@ -129,6 +85,30 @@ def latest_run_status(state_db: Path) -> str | None:
     except sqlite3.Error:  # created but not migrated yet, or busy for a moment
         return None
     return str(row[0]) if row else None
+
+
+def count_rows(state_db: Path, table: str) -> int:
+    """Rows in a table of the state database, read-only; 0 while it does not exist yet."""
+    if not state_db.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{state_db}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def wait_for_rows(state_db: Path, table: str, proc: subprocess.Popen[str], timeout: float = 120) -> int:
+    """Wait until the child's run has committed a first row to `table`; returns the count seen."""
+    deadline = time.monotonic() + timeout
+    while (n := count_rows(state_db, table)) == 0:
+        assert proc.poll() is None, f"the run ended before it wrote to {table}"
+        assert time.monotonic() < deadline, f"nothing was written to {table} within {timeout}s"
+        time.sleep(0.005)
+    return n
 
 
 def wait_for_run_start(state_db: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:

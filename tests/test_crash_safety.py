@@ -14,7 +14,16 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.helpers import FIXTURES, LineWatcher, latest_run_status, run_cli, run_json, wait_for_run_start, xlate_argv
+from tests.helpers import (
+    FIXTURES,
+    count_rows,
+    latest_run_status,
+    run_cli,
+    run_json,
+    wait_for_rows,
+    wait_for_run_start,
+    xlate_argv,
+)
 
 LANGS = ("lt", "en", "pl", "ru")
 
@@ -160,24 +169,22 @@ def test_wait_option_waits_for_the_lock(make_project: Callable[..., Path]) -> No
 def test_sigterm_stops_cleanly_and_next_run_completes(make_project: Callable[..., Path], sig: int) -> None:
     project = make_project(sample=False)
     slugs = _write_corpus(project / "input")
-    proc = _popen(project, "-v", "run")
-    assert proc.stderr is not None
-    stderr = LineWatcher(proc.stderr)
-    # Readiness: the run has ingested the articles and is decoding; the signal lands mid-translation.
-    stderr.wait_for(r"\bdecoding\b", timeout=120)  # -v logs "decoding N sentences with lt->en"
+    state = project / "state" / "xlate.sqlite3"
+    proc = _popen(project, "run")
+    # Readiness: translation has begun. Each decoded chunk is committed to the translation memory
+    # as it completes, and lt->en comes first: its first rows mean en->pl and en->ru are still to do.
+    at_signal = wait_for_rows(state, "memory", proc)
     proc.send_signal(sig)
-    assert proc.stdout is not None
-    out = proc.stdout.read()  # not communicate(): the watcher owns stderr
-    proc.wait(timeout=120)
-    err = stderr.text()
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert f"signal {int(sig)} received: stopping at the next safe point" in err
     assert "stopped by a signal; the next run completes the work" in err
     assert out == ""  # no summary: the run did not finish
-    assert latest_run_status(project / "state" / "xlate.sqlite3") == "interrupted"
+    assert latest_run_status(state) == "interrupted"
     assert not (project / "feeds" / "en" / "rss.xml").exists()  # stopped before anything was published
     final = run_cli(project, "run")
     assert final.returncode == 0, final.stderr
     assert f"{len(slugs)} published" in final.stdout
     _assert_complete(project, slugs)
+    assert count_rows(state, "memory") > at_signal  # the signal came before translation was done

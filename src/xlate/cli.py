@@ -532,5 +532,26 @@ def retry(obj: Ctx, files: tuple[str, ...], all_: bool) -> None:
         click.echo(f"put back {rel}")
 
 
+@main.command()
+@click.argument("slug", required=False)
+@click.argument("lang", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_handles_errors
+def review(obj: Ctx, slug: str | None, lang: str | None, as_json: bool) -> None:
+    """List what waits for an editor (held, stale, flagged), most urgent first, with the drafts
+    to open; with SLUG LANG, write that draft now."""
+    from xlate.drafts import command
+
+    if slug is None:
+        click.echo(command.listing(obj.cfg, as_json))
+        return
+    if lang is None:
+        from xlate.errors import UsageError
+
+        raise UsageError(f"name the language too, e.g. `xlate review {slug} pl`")
+    click.echo(f"wrote {command.write_one(obj.cfg, slug, lang)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

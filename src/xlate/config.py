@@ -273,7 +273,14 @@ def parse(data: object, base: Path, where: str = "config") -> Config:
     except ValidationError as e:
         lines = "; ".join(_describe(dict(err)) for err in e.errors())
         raise ConfigError(f"{where}: {lines}") from None
-    return cfg.resolved(base)
+    cfg = cfg.resolved(base)
+    drafts, feeds = cfg.paths.drafts, cfg.paths.feeds
+    if drafts == feeds or feeds in drafts.parents:  # drafts are for editors, never served
+        raise ConfigError(
+            f"{where}: paths.drafts: {drafts} is inside paths.feeds, which the web server publishes; "
+            "choose a folder outside it, e.g. drafts"
+        )
+    return cfg
 
 
 def _yaml_problem(e: yaml.YAMLError) -> str:

@@ -168,6 +168,7 @@ class Version:
     blocks: tuple[Block, ...]
     flagged: bool = False
     reviewed: bool = False
+    approved: bool = False  # a review that is an unchanged draft: the editors approved the MT (xlate.drafts)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class RenditionHead:
     machine_translated: bool
     flagged: bool
     forced: bool = False
+    approved: bool = False  # a machine translation the editors approved (xlate.drafts)
     # The article's metadata that reaches the feeds.
     author: str | None = None
     tags: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from xlate import decide
+from xlate import decide, drafts
 from xlate.config import Config
 from xlate.errors import Interrupted, UsageError, XlateError
 from xlate.lock import run_lock
@@ -153,6 +153,7 @@ def _stages(r: _Run, report: RunReport) -> None:
     check()
     if store.publish_pending():
         report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish, now)]
+        drafts.sync_drafts(cfg, store, now=now)  # editors' drafts follow what was published (xlate.drafts)
     report.scheduled = store.scheduled(now)
     ready = store.count_ready()
     report.unchanged = max(0, ready - report.published - report.updated - len(report.scheduled))

@@ -123,6 +123,9 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         pending_files = _pending_files(cfg, files)
         publish_pending = store.publish_pending()
         scheduled = [{"slug": slug, "at": _iso(at)} for slug, at in store.scheduled(now)]
+        from xlate.drafts import draft_status
+
+        drafts = draft_status(cfg, store)
     finally:
         store.close()
     pkgs = packages.installed(cfg.paths.models)
@@ -139,6 +142,7 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         "warnings": [{"file": rel, "warning": w} for rel, f in sorted(files.items()) for w in f.warnings],
         "flagged": flagged,
         "reviews": reviews,
+        "drafts": drafts,
         "flagged_sentences": list(flagged_sentences.values()),
         "articles": articles,
         "feed_items": _feed_items(cfg.paths.feeds, list(cfg.all_langs)),
@@ -197,6 +201,11 @@ def _work_lines(d: dict[str, Any]) -> list[str]:
 
 def _feed_lines(d: dict[str, Any]) -> list[str]:
     lines = []
+    dr = d.get("drafts") or {}
+    changed = dr.get("changed_by_editor", [])
+    lines.append(f"Drafts: {dr.get('drafts', 0)} in {dr.get('folder', '-')}, {len(changed)} changed by an editor")
+    for rel in changed:
+        lines.append(f"  {rel}: kept as the editor left it; drop it into input/ to publish it")
     lines.append(
         "Feed items: "
         + ", ".join(f"{k} {'-' if v is None else v}" for k, v in d["feed_items"].items())

@@ -156,6 +156,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("""
     ALTER TABLE files ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
     """),
+    # v7: a machine translation the editors approved by dropping its draft back unchanged.
+    Migration("""
+    ALTER TABLE renditions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
+    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -233,7 +237,7 @@ class _RenditionQueries:
         read without decoding every article body (`rendition_blocks` reads the bodies)."""
         rows = self.db.execute(
             "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
-            "r.machine_translated, r.flagged, r.forced, json_extract(a.data, '$.author'), "
+            "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
             "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary') "
             "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
         )
@@ -256,11 +260,12 @@ class _RenditionQueries:
                 machine_translated=bool(mt),
                 flagged=bool(fl),
                 forced=bool(fo),
+                approved=bool(ap),
                 author=author,
                 tags=tuple(json.loads(tags)) if tags else (),
                 summary=summary,
             )
-            for slug, lang, title, th, pub, upd, mt, fl, fo, author, tags, summary in rows
+            for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary in rows
         ]
 
     def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
@@ -304,11 +309,11 @@ class _RenditionQueries:
         )
         self.db.execute(
             """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
-                                      machine_translated, flagged)
-               VALUES(?,?,?,?,?,?,?,?)
+                                      machine_translated, flagged, approved)
+               VALUES(?,?,?,?,?,?,?,?,?)
                ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
                  updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
-                 flagged=excluded.flagged, forced=0""",
+                 flagged=excluded.flagged, forced=0, approved=excluded.approved""",
             (
                 r.slug,
                 r.lang,
@@ -318,6 +323,7 @@ class _RenditionQueries:
                 _ts(r.updated),
                 int(r.machine_translated),
                 int(r.flagged),
+                int(r.approved),
             ),
         )
 
@@ -528,6 +534,13 @@ class Store(_RenditionQueries, _Journal):
 
     def set_site_key(self, key: str) -> None:
         self._set_meta("site_key", key)
+
+    def drafts_ledger(self) -> str | None:
+        """What xlate.drafts remembers of the drafts it wrote (its own JSON)."""
+        return self._meta("drafts")
+
+    def set_drafts_ledger(self, data: str) -> None:
+        self._set_meta("drafts", data)
 
     def next_timestamp(self, now: datetime) -> datetime:
         """A second-resolution time, strictly after every one handed out before.

@@ -19,6 +19,7 @@ from xlate.model import Article, Block, BlockKind
 # A small .docx unpacks to a few MB at most; more is a zip bomb or not an article.
 MAX_UNPACKED = 100_000_000
 _HEADING = re.compile(r"^heading ([1-9])$", re.IGNORECASE)
+DRAFT_PREFIX = "translation-of:"  # core property `identifier` of an xlate draft (xlate.drafts.word)
 # python-docx's built-in template carries this creation date: a document generated from it
 # without setting one says nothing about when the article was written.
 _TEMPLATE_CREATED = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)
@@ -58,9 +59,20 @@ def _open(rel: str, data: bytes) -> Any:
         raise InputError(f"{rel}: the Word document is damaged ({type(e).__name__}); {fix}") from None
 
 
-def _kind(p: Any) -> tuple[str, int]:
+def _style_names(document: Any) -> tuple[dict[str, str], str]:
+    """Paragraph style names by style id, and the default paragraph style's name: looked up
+    once per document (python-docx's `paragraph.style` scans every style each time)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    names = {s.style_id: s.name or "" for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return names, (default.name or "") if default is not None else ""
+
+
+def _kind(p: Any, names: dict[str, str], default: str) -> tuple[str, int]:
     """('title'|'heading'|'list'|'quote'|'para', heading level)."""
-    name = (p.style.name if p.style is not None else "") or ""
+    sid = p._p.style
+    name = names.get(sid, default) if sid else default
     if name == "Title":
         return "title", 1
     if m := _HEADING.match(name):
@@ -77,7 +89,8 @@ def _kind(p: Any) -> tuple[str, int]:
 
 def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     document = _open(rel, data)
-    paras = [(p.text, *_kind(p)) for p in document.paragraphs if p.text.strip()]
+    names, default = _style_names(document)
+    paras = [(p.text, *_kind(p, names, default)) for p in document.paragraphs if p.text.strip()]
     if not paras:
         raise InputError(f"{rel}: the Word document has no text; write the article in it or delete it")
     title_at = next((i for i, (_, k, lvl) in enumerate(paras) if k == "title"), None)
@@ -98,8 +111,29 @@ def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
             blocks.append(Block(BlockKind.LIST_ITEM, item))
         else:
             blocks.append(Block(BlockKind.PARAGRAPH, text))
+    translation_of, lang = draft_of(document)
     notes = []
-    if document.tables:
+    if document.tables and translation_of is None:  # a draft's tables are the editor's aids
         n = len(document.tables)
         notes.append(f"ignored {n} table{'s' if n > 1 else ''} (only paragraphs are translated)")
-    return finish_article(rel, ctx, title=paras[title_at][0], blocks=blocks, notes=notes, when=written(document))
+    return finish_article(
+        rel,
+        ctx,
+        title=paras[title_at][0],
+        blocks=blocks,
+        notes=notes,
+        when=written(document),
+        translation_of=translation_of,
+        declared_lang=lang,
+    )
+
+
+def draft_of(document: Any) -> tuple[str | None, str | None]:
+    """(original slug, language) when the document is an xlate draft (its core properties say
+    so), so that a renamed copy is still a reviewed translation; (None, None) otherwise.
+    Comments, highlights and tables (the head and the originals) are never read as text."""
+    props = document.core_properties
+    ident = (props.identifier or "").strip()
+    if not ident.startswith(DRAFT_PREFIX):
+        return None, None
+    return ident[len(DRAFT_PREFIX) :].strip() or None, (props.language or "").strip() or None

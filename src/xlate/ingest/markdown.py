@@ -128,6 +128,23 @@ def inline_text(tokens: Sequence[Token]) -> str:
     return "".join(out)
 
 
+# Token types that open (+1) or close (-1) a container whose paragraphs change kind.
+_DEPTH = {
+    "blockquote_open": ("quote", 1),
+    "blockquote_close": ("quote", -1),
+    "list_item_open": ("items", 1),
+    "list_item_close": ("items", -1),
+}
+
+
+def _kind(heading: str | None, depth: dict[str, int]) -> BlockKind:
+    if heading:
+        return BlockKind.HEADING
+    if depth["items"]:
+        return BlockKind.LIST_ITEM
+    return BlockKind.QUOTE if depth["quote"] else BlockKind.PARAGRAPH
+
+
 def body_blocks(src: str) -> tuple[str | None, int, list[Block]]:
     """(first '#' heading or None, its position among the blocks, blocks).
     Later '#' headings become HEADINGs."""
@@ -135,34 +152,20 @@ def body_blocks(src: str) -> tuple[str | None, int, list[Block]]:
     h1: str | None = None
     h1_pos = 0
     blocks: list[Block] = []
-    quote = 0
-    items = 0
+    depth = {"quote": 0, "items": 0}
     heading: str | None = None
     for tok in tokens:
-        if tok.type == "blockquote_open":
-            quote += 1
-        elif tok.type == "blockquote_close":
-            quote -= 1
-        elif tok.type == "list_item_open":
-            items += 1
-        elif tok.type == "list_item_close":
-            items -= 1
-        elif tok.type == "heading_open":
-            heading = tok.tag
-        elif tok.type == "heading_close":
-            heading = None
+        if tok.type in _DEPTH:
+            which, step = _DEPTH[tok.type]
+            depth[which] += step
+        elif tok.type in ("heading_open", "heading_close"):
+            heading = tok.tag if tok.type == "heading_open" else None
         elif tok.type == "inline":
             text = inline_text(tok.children or [])
             if heading == "h1" and h1 is None:
                 h1, h1_pos = text, len(blocks)
-            elif heading:
-                blocks.append(Block(BlockKind.HEADING, text))
-            elif items:
-                blocks.append(Block(BlockKind.LIST_ITEM, text))
-            elif quote:
-                blocks.append(Block(BlockKind.QUOTE, text))
             else:
-                blocks.append(Block(BlockKind.PARAGRAPH, text))
+                blocks.append(Block(_kind(heading, depth), text))
         elif tok.type in ("fence", "code_block"):
             blocks.append(Block(BlockKind.PARAGRAPH, tok.content))
         # html_block, hr: dropped

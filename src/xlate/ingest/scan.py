@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlate.errors import ConfigError
@@ -47,6 +47,82 @@ def _temp_reason(name: str) -> str | None:
     return None
 
 
+def _refused(entry: os.DirEntry[str], rel: str, real_root: str) -> Skipped | None:
+    """Why an entry is left alone by its name or link alone (no stat yet), or None."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        # os.scandir smuggles undecodable bytes in as surrogates; show them as U+FFFD.
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return Skipped(shown, "file name is not valid UTF-8; rename it")
+    if entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+        return Skipped(rel, "hidden folder (name starts with a dot)")
+    why = _temp_reason(entry.name)
+    if why:
+        return Skipped(rel, why)
+    if entry.is_symlink():
+        target = os.path.realpath(entry.path)
+        if not (target == real_root or target.startswith(real_root + os.sep)):
+            return Skipped(rel, "symbolic link pointing outside the input folder")
+    return None
+
+
+def _unsettled(rel: str, mtime_ns: int, now_ns: int, settle_seconds: float) -> Skipped | None:
+    """A file still being written (or dated in the near future) waits for a later run."""
+    age_ns = now_ns - mtime_ns
+    if 0 <= age_ns < int(settle_seconds * 1e9):
+        return Skipped(
+            rel,
+            f"modified {age_ns / 1e9:.1f} s ago; waiting until it is {settle_seconds:g} s old "
+            "(ingest.settle_seconds) so that a copy in progress is not read",
+            waiting=True,
+        )
+    if -FUTURE_SLACK_S * 1e9 < age_ns < 0:
+        return Skipped(rel, "modified in the future (clock difference?); waiting", waiting=True)
+    return None
+
+
+@dataclass
+class _Walk:
+    """One walk of the input folder: what it found and what it left alone."""
+
+    real_root: str
+    now_ns: int
+    settle_seconds: float
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def visit(self, folder: Path, rel_prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            self.skipped.append(Skipped(rel_prefix.rstrip("/") or ".", f"cannot read folder: {e.strerror}"))
+            return
+        for entry in entries:
+            rel = rel_prefix + entry.name
+            if refused := _refused(entry, rel, self.real_root):
+                self.skipped.append(refused)
+                continue
+            try:
+                st = entry.stat()  # follows an (inside) symlink
+            except OSError:
+                self.skipped.append(Skipped(rel, "broken symbolic link or unreadable entry"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if entry.is_symlink():
+                    # Its target lies inside and is scanned there; following
+                    # would list the same files twice (or loop).
+                    self.skipped.append(Skipped(rel, "symbolic link to a folder; not followed"))
+                else:
+                    self.visit(Path(entry.path), rel + "/")
+            elif not stat.S_ISREG(st.st_mode):
+                self.skipped.append(Skipped(rel, "not a regular file"))
+            elif waiting := _unsettled(rel, st.st_mtime_ns, self.now_ns, self.settle_seconds):
+                self.skipped.append(waiting)
+            else:
+                self.files.append(SourceFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns))
+
+
 def scan(input_dir: Path, *, settle_seconds: float, now: float) -> tuple[list[SourceFile], list[Skipped]]:
     """Files to ingest and files deliberately left alone (with why), both by rel.
 
@@ -56,75 +132,6 @@ def scan(input_dir: Path, *, settle_seconds: float, now: float) -> tuple[list[So
     root = Path(input_dir)
     if not root.is_dir():
         raise ConfigError(f"{root}: input folder not found; create it or fix paths.input in config.yaml")
-    real_root = Path(os.path.realpath(root))
-    files: list[SourceFile] = []
-    skipped: list[Skipped] = []
-    now_ns = int(now * 1e9)
-    settle_ns = int(settle_seconds * 1e9)
-
-    def inside(target: str) -> bool:
-        return target == str(real_root) or target.startswith(str(real_root) + os.sep)
-
-    def visit(folder: Path, rel_prefix: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as e:
-            skipped.append(Skipped(rel_prefix.rstrip("/") or ".", f"cannot read folder: {e.strerror}"))
-            return
-        for entry in entries:
-            rel = rel_prefix + entry.name
-            try:
-                rel.encode("utf-8")
-            except UnicodeEncodeError:
-                # os.scandir smuggles undecodable bytes in as surrogates; show them as U+FFFD.
-                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                skipped.append(Skipped(shown, "file name is not valid UTF-8; rename it"))
-                continue
-            if entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-                skipped.append(Skipped(rel, "hidden folder (name starts with a dot)"))
-                continue
-            why = _temp_reason(entry.name)
-            if why:
-                skipped.append(Skipped(rel, why))
-                continue
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not inside(target):
-                    skipped.append(Skipped(rel, "symbolic link pointing outside the input folder"))
-                    continue
-            try:
-                st = entry.stat()  # follows an (inside) symlink
-            except OSError:
-                skipped.append(Skipped(rel, "broken symbolic link or unreadable entry"))
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                if entry.is_symlink():
-                    # Its target lies inside and is scanned there; following
-                    # would list the same files twice (or loop).
-                    skipped.append(Skipped(rel, "symbolic link to a folder; not followed"))
-                else:
-                    visit(Path(entry.path), rel + "/")
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                skipped.append(Skipped(rel, "not a regular file"))
-                continue
-            age_ns = now_ns - st.st_mtime_ns
-            if 0 <= age_ns < settle_ns:
-                skipped.append(
-                    Skipped(
-                        rel,
-                        f"modified {age_ns / 1e9:.1f} s ago; waiting until it is {settle_seconds:g} s old "
-                        "(ingest.settle_seconds) so that a copy in progress is not read",
-                        waiting=True,
-                    )
-                )
-                continue
-            if -FUTURE_SLACK_S * 1e9 < age_ns < 0:
-                skipped.append(Skipped(rel, "modified in the future (clock difference?); waiting", waiting=True))
-                continue
-            files.append(SourceFile(rel, Path(entry.path), st.st_size, st.st_mtime_ns))
-
-    visit(root, "")
-    files.sort(key=lambda f: f.rel)
-    skipped.sort(key=lambda s: s.rel)
-    return files, skipped
+    walk = _Walk(os.path.realpath(root), int(now * 1e9), settle_seconds)
+    walk.visit(root, "")
+    return sorted(walk.files, key=lambda f: f.rel), sorted(walk.skipped, key=lambda s: s.rel)

@@ -69,15 +69,9 @@ def decode(rel: str, data: bytes, lang: Language, *, hint: str | None = None) ->
     """
     if not data:
         raise InputError(f"{rel}: the file is empty; put the article in it or delete it")
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError as e:
-                raise InputError(
-                    f"{rel}: starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()} "
-                    f"(at byte {e.start}); open it in an editor and save it again as UTF-8"
-                ) from None
+    marked = _decode_bom(rel, data)
+    if marked is not None:
+        return marked
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{rel}: this is {what}")
@@ -94,6 +88,20 @@ def decode(rel: str, data: bytes, lang: Language, *, hint: str | None = None) ->
     if len(_UTF8_SEQ.findall(data)) >= 3:
         raise InputError(_broken_utf8_reason(rel, data, first_bad))
     return _detect_8bit(rel, data, lang)
+
+
+def _decode_bom(rel: str, data: bytes) -> str | None:
+    """The text of a file that starts with a byte-order mark; None without one."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise InputError(
+                    f"{rel}: starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()} "
+                    f"(at byte {e.start}); open it in an editor and save it again as UTF-8"
+                ) from None
+    return None
 
 
 def _nul_reason(rel: str, data: bytes) -> str:

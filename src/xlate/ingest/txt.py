@@ -65,8 +65,9 @@ def read(rel: str, data: bytes, ctx: ReadContext) -> Article:
     return parse_text(rel, text, ctx, notes)
 
 
-def parse_text(rel: str, text: str, ctx: ReadContext, notes: list[str]) -> Article:
-    lines = [ln.strip() for ln in text.split("\n")]
+def _headline(rel: str, lines: list[str]) -> tuple[str, int]:
+    """The headline (the first non-empty line and its hard-wrapped continuation) and
+    the index of the first line after it."""
     start = next((i for i, ln in enumerate(lines) if ln), None)
     if start is None:
         raise InputError(f"{rel}: contains only blank space; put the article in it or delete it")
@@ -75,15 +76,22 @@ def parse_text(rel: str, text: str, ctx: ReadContext, notes: list[str]) -> Artic
     while i < len(lines) and lines[i] and continues(headline, lines[i]):
         headline += " " + lines[i]
         i += 1
+    return headline, i
 
+
+def _groups(lines: list[str]) -> list[list[str]]:
+    """Runs of non-empty lines, split at blank lines."""
     groups: list[list[str]] = [[]]
-    for ln in lines[i:]:
+    for ln in lines:
         if ln:
             groups[-1].append(ln)
         elif groups[-1]:
             groups.append([])
-    groups = [g for g in groups if g]
+    return [g for g in groups if g]
 
+
+def _items(groups: list[list[str]]) -> list[_Item]:
+    """List items and paragraphs; a hard-wrapped line joins the item it continues."""
     items: list[_Item] = []
     for gi, group in enumerate(groups):
         for ln in group:
@@ -94,6 +102,14 @@ def parse_text(rel: str, text: str, ctx: ReadContext, notes: list[str]) -> Artic
                 items[-1].text += " " + ln
             else:
                 items.append(_Item(gi, BlockKind.PARAGRAPH, ln))
+    return items
+
+
+def parse_text(rel: str, text: str, ctx: ReadContext, notes: list[str]) -> Article:
+    lines = [ln.strip() for ln in text.split("\n")]
+    headline, after = _headline(rel, lines)
+    groups = _groups(lines[after:])
+    items = _items(groups)
 
     # Repeats go first: the scraping artefact repeats paragraphs *after* the
     # signature, and the signature is only recognisable as the last block.

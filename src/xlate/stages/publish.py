@@ -99,4 +99,5 @@ def _untexted(h: RenditionHead, source_lang: str) -> Rendition:
         summary=h.summary if h.lang == source_lang else None,
         machine_translated=h.machine_translated,
         flagged=h.flagged,
+        approved=h.approved,
     )

@@ -32,7 +32,8 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
         dated = f"@{published.isoformat()}" if a.date else ""
         changed_any = False
         for lang, v in versions.items():
-            th = rendition_hash(a, v.title, v.blocks) + ("/reviewed" if v.reviewed else "") + dated
+            kind = "/approved" if v.approved else "/reviewed" if v.reviewed else ""  # drafts: approval is a change
+            th = rendition_hash(a, v.title, v.blocks) + kind + dated
             if old.get(lang) == th:
                 continue
             changed_any = True
@@ -43,7 +44,9 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
                 blocks=v.blocks,
                 published=published,
                 updated=ts,
-                machine_translated=lang != source_lang and not v.reviewed,
+                # drafts: an approved review is still machine translation (reviewed by the editors)
+                machine_translated=lang != source_lang and (v.approved or not v.reviewed),
+                approved=v.approved,
                 flagged=v.flagged,
             )
             store.put_rendition(rendition, th)

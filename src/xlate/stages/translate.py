@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xlate import decide
+from xlate import decide, drafts
 from xlate.config import Config
 from xlate.model import ArticleRecord, Version
 from xlate.store import Store
@@ -92,11 +92,13 @@ def _versions(
     versions = {cfg.source_lang: Version(a.title, a.blocks)}
     for t in cfg.targets:
         review = reviews.get(t)
-        if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
-            versions[t] = Version(review.article.title, review.article.blocks, reviewed=True)
-            continue
         outs: Sequence[Sequence[Output]] = [[translated[t][u] for u in block] for block in units]
         flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
         title, blocks = segment.rebuild([o.text for o in outs[0]], [[o.text for o in b] for b in outs[1:]], a.blocks)
+        if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
+            # drafts: a review that is an unchanged draft approves the MT (it keeps its MT notice)
+            rt, rb, kind = drafts.reviewed_text(store, review, title, blocks)
+            versions[t] = Version(rt, rb, reviewed=True, approved=kind is drafts.ReviewKind.APPROVED)
+            continue
         versions[t] = Version(title, blocks, flagged=flagged)
     return versions

@@ -272,6 +272,7 @@ def translate_units(
     started = time.monotonic()
     try:
         for n, window in enumerate(d.windows(pending, routes), start=1):
+            log.info("decoding window %d: %d sentences", n, len(window))  # a readiness mark for tests too
             d.run_window(window, routes)
             d.windows_done += 1
             _log_window(n, d, time.monotonic() - started)
@@ -345,7 +346,7 @@ def _renderer(u: pr.Protected, lang: str) -> Callable[[int], str]:
 def _log_window(n: int, d: _Driver, seconds: float) -> None:
     if d.stats.chunks:
         models = ", ".join(f"{m} {d.stats.decoded[m]}/{d.totals[m]}" for m in sorted(d.totals))
-        log.info("translation window %d: %s sentences decoded (%.1f s)", n, models, seconds)
+        log.info("window %d done: %s sentences decoded (%.1f s)", n, models, seconds)
 
 
 def _token_counter(packages: dict[Pair, InstalledPackage]) -> Callable[[Pair, str], int]:

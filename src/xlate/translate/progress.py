@@ -42,8 +42,9 @@ class ProgressBar:
             )
             self._bar.start()
             self._task = self._bar.add_task("", total=p.total)
-        models = "  ".join(f"{m} {d}/{t}" for m, d, t in p.models)
-        self._bar.update(self._task, completed=p.done, total=max(p.total, p.done), description=models)
+        current = f"{p.batch.pair[0]}->{p.batch.pair[1]}"
+        models = ", ".join(f"{m} {d}/{t}" for m, d, t in p.models)
+        self._bar.update(self._task, completed=p.done, total=max(p.total, p.done), description=f"{current} ({models})")
 
     def close(self) -> None:
         if self._bar is not None:

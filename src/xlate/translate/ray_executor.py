@@ -24,7 +24,7 @@ import threading
 import time
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -219,11 +219,13 @@ class RayExecutor:
             shipped[pkg.model_id()] = (pair, [ref])
         self._shipped = shipped
         self._gpus = gpus_per_actor(settings.device, self.parallel, ray.cluster_resources().get("GPU", 0))
+        self._start_failures = 0  # in a row; reset when a worker comes up
         self._slots = [self._start(g) for g in self._gpus]
 
     def _connect(self, address: str | None) -> None:
         kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
-        if address is None:  # a Ray instance of our own for this run, on this machine only
+        if address is None:  # a Ray instance of our own for this run, whatever else runs here
+            address = "local"  # ("auto" is how to join the cluster `ray start` runs on this machine)
             kwargs.update(include_dashboard=False)
         # ray.init installs its own SIGTERM handler (exit at once); xlate's stops after the chunk
         # in flight and exits 130, so it is put back.
@@ -251,7 +253,7 @@ class RayExecutor:
         handle = actor.remote(self._shipped, self.settings, self.cache_dir)
         return _Slot(handle, gpus, ping=handle.ready.remote())
 
-    def decode(self, batches: Iterable[Batch]) -> Iterator[tuple[Batch, list[Output]]]:
+    def decode(self, batches: Iterable[Batch]) -> Generator[tuple[Batch, list[Output]], None, None]:
         ray = self._ray
         source = iter(batches)
         retry: deque[Batch] = deque()
@@ -329,9 +331,16 @@ class RayExecutor:
         try:
             info = ray.get(slot.ping)
         except ray.exceptions.RayError as e:
+            self._start_failures += 1
+            if self._start_failures >= MAX_ATTEMPTS * self.parallel:  # not bad luck: say why, stop
+                raise ClusterError(
+                    f"Ray workers keep failing to start ({self._start_failures} times; last: {type(e).__name__}: "
+                    f"{str(e)[:300]}); check `ray status` and that every node has this xlate ({INSTALL_HINT})"
+                ) from None
             log.warning("a Ray worker failed to start (%s); starting another", type(e).__name__)
             self._replace(slot)
             return
+        self._start_failures = 0
         slot.ping, slot.info = None, info
         if info["version"] != __version__:
             raise ClusterError(
