@@ -109,6 +109,29 @@ def test_a_backfill_of_old_articles_never_appears_above_newer_ones(make_project:
     _w3c_valid(project)  # many entries on the same day: still 0 errors, 0 warnings
 
 
+def _atom_ids(project: Path, lang: str) -> dict[str, str]:
+    """slug -> Atom entry id."""
+    parsed = feedparser.parse((project / "feeds" / lang / "atom.xml").read_bytes())
+    return {e.link.rsplit("/", 1)[-1].removesuffix(".html"): e.id for e in parsed.entries}
+
+
+def test_correcting_an_articles_date_keeps_its_entry_ids(make_project: Callable[..., Path]) -> None:
+    """Entry ids come from when xlate first published the article, not from its own date: an
+    editor who fixes a wrong date must not make subscribers see a second, "new" item."""
+    project = make_project(sample=False)
+    _article(project, "pataisyta-data", "2025-06-01T10:00:00+03:00", 0)
+    run_json(project)
+    before = {lang: _atom_ids(project, lang) for lang in LANGS}
+    _article(project, "pataisyta-data", "2026-06-01T10:00:00+03:00", 0)  # the year was wrong
+    run_json(project)
+    for lang in LANGS:
+        assert _atom_ids(project, lang) == before[lang], lang
+        json_ids = {i["id"] for i in json.loads((project / "feeds" / lang / "feed.json").read_bytes())["items"]}
+        assert json_ids == set(before[lang].values()), lang
+        [(_, rows)] = [(f, r) for f, r in _entries(project, lang) if f.endswith("atom.xml")]
+        assert rows[0][1] == _at("2026-06-01T10:00:00+03:00"), f"{lang}: the corrected date is not published"
+
+
 def _published_files(project: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(project / "feeds")): p.read_bytes()

@@ -96,7 +96,7 @@ class Rendition:
     lang: str
     title: str
     blocks: tuple[Block, ...]
-    published: datetime  # first publication (tz-aware UTC); never changes
+    published: datetime  # the article's date, else when xlate first published it (tz-aware UTC)
     updated: datetime  # last change of *this language's* text
     author: str | None = None
     tags: tuple[str, ...] = ()
@@ -104,6 +104,9 @@ class Rendition:
     machine_translated: bool = False
     flagged: bool = False  # some sentence failed a quality check
     approved: bool = False  # a machine translation an editor approved: the reviewed notice
+    # When xlate first published the article; never changes, so entry ids built from it stay
+    # stable when an editor corrects the article's date. None: use `published`.
+    first_seen: datetime | None = None
 
 
 class ArticleState(StrEnum):
@@ -186,6 +189,7 @@ class RenditionHead:
     flagged: bool
     forced: bool = False
     approved: bool = False  # a machine translation the editors approved (xlate.drafts)
+    first_seen: datetime | None = None  # the article's first publication by xlate (entry ids)
     # The article's metadata that reaches the feeds.
     author: str | None = None
     tags: tuple[str, ...] = ()

@@ -238,7 +238,7 @@ class _RenditionQueries:
         rows = self.db.execute(
             "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
             "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
-            "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary') "
+            "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary'), a.published_at "
             "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
         )
         times: dict[str, datetime] = {}  # the languages of an article share their timestamps
@@ -264,8 +264,9 @@ class _RenditionQueries:
                 author=author,
                 tags=tuple(json.loads(tags)) if tags else (),
                 summary=summary,
+                first_seen=ts(seen) if seen else None,
             )
-            for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary in rows
+            for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary, seen in rows
         ]
 
     def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
@@ -312,7 +313,8 @@ class _RenditionQueries:
                                       machine_translated, flagged, approved)
                VALUES(?,?,?,?,?,?,?,?,?)
                ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
-                 updated_at=excluded.updated_at, machine_translated=excluded.machine_translated,
+                 published_at=excluded.published_at, updated_at=excluded.updated_at,
+                 machine_translated=excluded.machine_translated,
                  flagged=excluded.flagged, forced=0, approved=excluded.approved""",
             (
                 r.slug,

@@ -169,8 +169,9 @@ class Site:
         return out
 
     def entry_id(self, r: Rendition) -> str:
-        """Stable forever: host, first publication date, language and slug."""
-        return f"tag:{self.host},{utc(r.published):%Y-%m-%d}:{r.lang}/{r.slug}"
+        """Stable forever: host, the day xlate first published the article, language and slug.
+        Not the article's own date: an editor who corrects it must not make a new item."""
+        return f"tag:{self.host},{utc(r.first_seen or r.published):%Y-%m-%d}:{r.lang}/{r.slug}"
 
 
 @dataclass

@@ -100,4 +100,5 @@ def _untexted(h: RenditionHead, source_lang: str) -> Rendition:
         machine_translated=h.machine_translated,
         flagged=h.flagged,
         approved=h.approved,
+        first_seen=h.first_seen,
     )
