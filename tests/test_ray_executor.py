@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -412,12 +413,13 @@ def _project(root: Path, models_dir: Path, **overrides: object) -> Path:
     return root
 
 
+def _unkeyed(data: bytes) -> bytes:
+    """Archive pages carry a hash of the config that rendered them (to know when to re-render);
+    `translate.executor` differs between the two configs by design. All other bytes must match."""
+    return re.sub(rb"<!-- xlate-archive [0-9a-f]+ -->", b"<!-- xlate-archive KEY -->", data)
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for the translate stage to decode through ray_executor.make_executor (issue 14.5 wiring); "
-    "delete this mark when it does",
-)
 def test_same_input_gives_byte_identical_feeds_with_local_and_ray(
     cluster: Any, installed_models: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -432,7 +434,8 @@ def test_same_input_gives_byte_identical_feeds_with_local_and_ray(
         with caplog.at_level(logging.INFO, logger="xlate.translate.ray_executor"):
             pipeline.run(config.load(root / "config.yaml"), pipeline.RunOptions(settle_seconds=0, now=now))
         out = root / "feeds"
-        feeds[executor] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        files = (p for p in out.rglob("*") if p.is_file())
+        feeds[executor] = {p.relative_to(out).as_posix(): _unkeyed(p.read_bytes()) for p in files}
     assert any("Ray worker ready" in r.getMessage() for r in caplog.records), "the ray run did not use Ray"
     assert len(feeds["local"]) > 20
     assert feeds["ray"].keys() == feeds["local"].keys()

@@ -9,7 +9,7 @@ target's title and blocks. A reviewed translation replaces machine translation w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from xlate import decide, drafts
@@ -57,7 +57,7 @@ def translate(
 
     Only articles complete in every target are returned; the others stay pending."""
     from xlate.translate import Limits, complete, translate_units
-    from xlate.translate.engine import Engine
+    from xlate.translate.ray_executor import make_executor
 
     slugs = store.pending_articles()
     if not slugs:
@@ -68,12 +68,17 @@ def translate(
     pending = decide.newest_first([records[s] for s in slugs], mtimes)
     units = {r.slug: _protect(r, glossary()) for r in pending}
     ordered = [u for r in pending for block in units[r.slug] for u in block]
-    engine = Engine({p: pkgs[p] for r in routes.values() for p in r}, cfg.translate)
     store.memory_prune(pkgs[p].model_id() for p in pkgs)
     limits = limits or Limits(chunk_tokens=cfg.translate.chunk_tokens)
-    translated, stats = translate_units(
-        ordered, routes, pkgs, engine, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
-    )
+    # translate.executor: local (this process) or ray (actors; Ray imported only then)
+    executor = make_executor(cfg.translate, {p: pkgs[p] for r in routes.values() for p in r})
+    try:
+        limits = replace(limits, parallel=getattr(executor, "parallel", limits.parallel))
+        translated, stats = translate_units(
+            ordered, routes, pkgs, executor, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
+        )
+    finally:
+        executor.close()
     done = [rec for rec in pending if complete(units[rec.slug], translated)]
     finished = {rec.slug for rec in done}
     return Translated(
