@@ -202,11 +202,7 @@ def _limits(cfg: Config, opts: RunOptions, check: Callable[[], None]) -> Limits:
 
     budget = cfg.run.max_seconds if opts.max_seconds is None else opts.max_seconds
     deadline = None if budget is None else time.monotonic() + budget
-    # One chunk per worker at a time, so that every Ray actor has work; one in this process.
-    parallel = cfg.translate.ray.actors if cfg.translate.executor == "ray" else 1
-    return Limits(
-        chunk_tokens=cfg.translate.chunk_tokens, parallel=parallel, deadline=deadline, should_stop=should_stop
-    )
+    return Limits(chunk_tokens=cfg.translate.chunk_tokens, deadline=deadline, should_stop=should_stop)
 
 
 def _apply_options(store: Store, opts: RunOptions) -> None:

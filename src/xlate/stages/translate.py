@@ -9,7 +9,7 @@ target's title and blocks. A reviewed translation replaces machine translation w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from xlate import decide, drafts
@@ -78,6 +78,8 @@ def translate(
     # the only writer of the state, chunk by chunk.
     executor = make_executor(cfg.translate, {p: pkgs[p] for r in routes.values() for p in r})
     try:
+        # as many chunks per window as the executor has workers (Ray actors), one locally
+        limits = replace(limits, parallel=getattr(executor, "parallel", limits.parallel))
         translated, stats = translate_units(
             ordered, routes, pkgs, executor, store, on_batch=hooks.on_batch, limits=limits, progress=hooks.progress
         )
