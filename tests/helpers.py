@@ -72,6 +72,15 @@ def write_config(root: Path, models: Path, **overrides: object) -> None:
     (root / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def count_runs(project: Path) -> int:
+    """Runs the normal path recorded in the project's state (the no-op fast path records none)."""
+    db = sqlite3.connect(project / "state" / "xlate.sqlite3")
+    try:
+        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+    finally:
+        db.close()
+
+
 def latest_run_status(state_db: Path) -> str | None:
     """The status of the newest row in the state's runs table, read-only; None when there is none yet."""
     if not state_db.exists():

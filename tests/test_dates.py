@@ -6,7 +6,6 @@ article."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.helpers import run_cli, run_json
+from tests.helpers import count_runs, run_cli, run_json
 from xlate import noop
 
 TOWNS = ["Marijampolėje", "Kaune", "Vilniuje", "Alytuje", "Šiauliuose", "Panevėžyje", "Utenoje", "Telšiuose"]
@@ -30,14 +29,6 @@ def _article(project: Path, slug: str, date: str, n: int) -> None:
         f"dalinsis įspūdžiais. Renginys nemokamas, registruotis nereikia, laukiami visi {n + 2} klubo nariai.\n"
     )
     (project / "input" / f"{slug}.md").write_text(text, encoding="utf-8")
-
-
-def _runs(project: Path) -> int:
-    db = sqlite3.connect(project / "state" / "xlate.sqlite3")
-    try:
-        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
-    finally:
-        db.close()
 
 
 def _at(text: str) -> datetime:
@@ -191,20 +182,20 @@ def test_the_no_op_stamp_stops_holding_when_a_scheduled_article_is_due(make_proj
     stamp = Path(noop.stamp_path(project / "config.yaml", str(project / "state" / "xlate.sqlite3")))
     fields = stamp.read_text(encoding="utf-8").split("\0")
     assert float(fields[2]) == _at("2030-01-01T08:00:00Z").timestamp()  # the due time it holds until
-    runs = _runs(project)
+    runs = count_runs(project)
     run_json(project)
-    assert _runs(project) == runs  # answered from the stamp: nothing is due yet
+    assert count_runs(project) == runs  # answered from the stamp: nothing is due yet
     # The same stamp once its time has passed (the clock cannot be moved for the fast path: the
     # stamp's due time is moved instead): the run takes the normal path.
     fields[2] = repr(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
     stamp.write_text("\0".join(fields), encoding="utf-8")
     run_json(project)
-    assert _runs(project) == runs + 1
+    assert count_runs(project) == runs + 1
     # An injected clock never gets an answer from the stamp.
     run_json(project)
-    assert _runs(project) == runs + 1
+    assert count_runs(project) == runs + 1
     run_json_env(project, {"XLATE_NOW": "2026-12-05T00:00:00Z"})
-    assert _runs(project) == runs + 2
+    assert count_runs(project) == runs + 2
 
 
 def test_a_date_far_off_is_a_warning_in_the_run_and_in_status(make_project: Callable[..., Path]) -> None:

@@ -14,17 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, run_json
+from tests.helpers import count_runs, run_cli, run_json
 from xlate import noop
-
-
-def _runs(project: Path) -> int:
-    """Runs the normal path recorded; the fast path records none."""
-    db = sqlite3.connect(project / "state" / "xlate.sqlite3")
-    try:
-        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
-    finally:
-        db.close()
 
 
 def _stamp(project: Path) -> Path:
@@ -46,7 +37,7 @@ def published(make_project: Callable[..., Path]) -> Path:
 
 
 def test_nothing_new_is_answered_from_the_stamp_with_the_normal_output(published: Path) -> None:
-    before = _runs(published)
+    before = count_runs(published)
     stamp_mtime = _stamp(published).stat().st_mtime_ns
     time.sleep(0.01)
     fast = {
@@ -54,14 +45,14 @@ def test_nothing_new_is_answered_from_the_stamp_with_the_normal_output(published
         "json": json.loads(_text(published, "run", "--json")),
         "log": json.loads(_text(published, "--log-format", "json", "run")),
     }
-    assert _runs(published) == before  # answered without opening the state
+    assert count_runs(published) == before  # answered without opening the state
     assert _stamp(published).stat().st_mtime_ns > stamp_mtime  # the heartbeat `xlate status` shows
     assert "last checked" in _text(published, "status")
 
     def normal(*args: str) -> str:
         _stamp(published).unlink()
         out = _text(published, *args)
-        assert _runs(published) > before
+        assert count_runs(published) > before
         return out
 
     slow = {
@@ -126,19 +117,19 @@ CHANGES: dict[str, Callable[[Path], object]] = {
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_any_change_takes_the_normal_path(published: Path, change: str) -> None:
-    before = _runs(published)
+    before = count_runs(published)
     CHANGES[change](published)
     proc = run_cli(published, "run", "--json")
-    assert _runs(published) == before + 1, f"{change}: answered from a stale stamp"
+    assert count_runs(published) == before + 1, f"{change}: answered from a stale stamp"
     assert proc.returncode in (0, 1), proc.stderr
     for rel in ("pl/atom.xml", "ru/index.html", "favicon.ico"):
         assert (published / "feeds" / rel).is_file(), f"{change}: {rel} was not written again"
     if change == "input file added":
         assert json.loads(proc.stdout)["published"] == 1
     # The normal run leaves a fresh stamp: the next run is fast again.
-    after = _runs(published)
+    after = count_runs(published)
     _text(published, "run")
-    assert _runs(published) == after
+    assert count_runs(published) == after
 
 
 def test_a_models_change_takes_the_normal_path(tmp_path: Path, make_project: Callable[..., Path]) -> None:
@@ -153,10 +144,10 @@ def test_a_models_change_takes_the_normal_path(tmp_path: Path, make_project: Cal
     cfg["paths"]["models"] = str(own)
     (project / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     run_json(project)
-    before = _runs(project)
+    before = count_runs(project)
     (own / "extra-file").write_text("x", encoding="utf-8")
     run_json(project)
-    assert _runs(project) == before + 1
+    assert count_runs(project) == before + 1
 
 
 def test_a_settling_file_leaves_no_stamp_and_is_read_later(published: Path) -> None:
@@ -177,9 +168,9 @@ def test_a_settling_file_leaves_no_stamp_and_is_read_later(published: Path) -> N
     ],
 )
 def test_options_the_fast_path_answers(published: Path, args: list[str]) -> None:
-    before = _runs(published)
+    before = count_runs(published)
     _text(published, *args)
-    assert _runs(published) == before
+    assert count_runs(published) == before
 
 
 @pytest.mark.parametrize("args", [["-vv", "run"], ["publish"], ["run", "--unknown"], ["status"]])
@@ -204,9 +195,9 @@ def test_argument_parsing() -> None:
 def test_a_damaged_or_foreign_stamp_is_ignored(published: Path) -> None:
     for content in ("", "garbage", noop.MAGIC + "\0" + "0.0.0-other" + "\0" * 20):
         _stamp(published).write_text(content, encoding="utf-8")
-        before = _runs(published)
+        before = count_runs(published)
         _text(published, "run")
-        assert _runs(published) == before + 1
+        assert count_runs(published) == before + 1
 
 
 def test_stamp_lives_in_the_state_folder_or_beside_the_config(make_project: Callable[..., Path]) -> None:
