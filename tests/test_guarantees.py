@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,27 @@ def test_flags_reach_run_json_and_status(workspace: Path) -> None:
     assert flagged and all(f["slug"] in slugs and f["lang"] in TARGETS for f in flagged), flagged
     unseen = {p.stem for p in (FIXTURES / "unseen").iterdir()}
     assert unseen & {f["slug"] for f in flagged}
+
+
+def test_an_entry_over_max_bytes_is_shortened_and_the_run_says_so(make_project: Callable[..., Path]) -> None:
+    """feeds.max_bytes smaller than the newest entry alone: the entry is published shortened
+    (never an empty feed) and `run --json` names the feed file in its warnings."""
+    project = make_project(sample=False, feeds__max_bytes=10_000)
+    towns = ("Kaune", "Vilniuje", "Alytuje", "Utenoje", "Telšiuose", "Šiauliuose")
+    paragraphs = [
+        f"Bibliotekoje {towns[i % len(towns)]} vyko {i + 1}-asis skaitymų vakaras. Skaitytojai aptarė "
+        f"{i + 3} naujas knygas ir dalijosi įspūdžiais apie jas iki vėlyvo vakaro."
+        for i in range(70)
+    ]
+    (project / "input" / "ilgas-straipsnis.txt").write_text(
+        "Labai ilgas straipsnis apie skaitymų vakarus\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+    )
+    report = run_json(project, expect=None)
+    assert report["published"] == 1, report
+    shortened = [w for w in report["warnings"] if "max_bytes" in w["warning"]]
+    assert shortened and all(w["file"] == "feeds/" for w in shortened), report["warnings"]
+    for lang in ("lt", *TARGETS):
+        feed = project / "feeds" / lang / "rss.xml"
+        assert feed.stat().st_size <= 10_000, feed
+        items = etree.parse(str(feed)).findall("channel/item")
+        assert len(items) == 1, f"{lang}: the entry was dropped instead of shortened"

@@ -206,7 +206,7 @@ class Quarantined:
 class Warned:
     """Something an editor should hear about one file (the file is published all the same)."""
 
-    file: str  # path relative to the input folder
+    file: str  # path relative to the input folder; "<feeds folder>/" for a warning about an output
     warning: str
 
 

@@ -22,7 +22,7 @@ from xlate import decide, drafts
 from xlate.config import Config
 from xlate.errors import Interrupted, UsageError, XlateError
 from xlate.lock import run_lock
-from xlate.model import ArticleState, RunReport
+from xlate.model import ArticleState, RunReport, Warned
 from xlate.stages import ingest, models, publish, record, retract, scan, schedule, translate
 from xlate.store import Store
 from xlate.translate.packages import require_routes
@@ -155,7 +155,10 @@ def _stages(r: _Run, report: RunReport) -> None:
     _translate_and_record(r, report, key, glossary, limits)
     check()
     if store.publish_pending():
-        report.feeds = [str(p) for p in publish.publish(cfg, store, opts.republish, now)]
+        done = publish.publish(cfg, store, opts.republish, now)
+        report.feeds = [str(p) for p in done.written]
+        # Warnings about outputs (an entry shortened to fit feeds.max_bytes) name the feed file.
+        report.warnings += [Warned(f"{cfg.paths.feeds.name}/", w) for w in done.warnings]
         drafts.sync_drafts(cfg, store, now=now)  # editors' drafts follow what was published (xlate.drafts)
     report.scheduled = store.scheduled(now)
     ready = store.count_ready()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlate import decide
 from xlate.config import Config
 from xlate.model import Rendition, RenditionHead
 from xlate.store import Store
+
+if TYPE_CHECKING:
+    from xlate.publish import Published
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,11 @@ class _Listed:
         return out
 
 
-def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> list[Path]:
-    """Write what changed into the feeds folder; returns the paths written or deleted.
-    Versions dated after `now` are not published yet (scheduled)."""
-    from xlate.publish import page_key, present_pages, publish_site, site_key
+def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> Published:
+    """Write what changed into the feeds folder; returns the paths written or deleted and what
+    was published other than asked (warnings). Versions dated after `now` are not published yet."""
+    from xlate.publish import page_key, present_pages, site_key
+    from xlate.publish import publish as publish_site
     from xlate.publish.feeds import newest_first
 
     listed = _listed(cfg, store, now)
@@ -61,12 +65,12 @@ def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> list[P
         lang: [replace(r, blocks=blocks[(r.slug, lang)]) if (r.slug, lang) in full else r for r in rs]
         for lang, rs in listed.by_lang.items()
     }
-    written = publish_site(cfg, renditions, pages=dirty)
+    done = publish_site(cfg, renditions, pages=dirty)
     with store.transaction():
         store.set_page_keys({s: keys[s] for s in dirty}, drop=set(old) - set(keys))
         store.set_site_key(skey)
         store.mark_publish_pending(False)
-    return written
+    return done
 
 
 def _listed(cfg: Config, store: Store, now: datetime) -> _Listed:
