@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, run_json
+from tests.helpers import FIXTURES, run_cli, run_json
 
 LANGS = ("en", "pl", "ru")
 
@@ -63,6 +63,19 @@ def test_a_budget_limited_run_publishes_the_newest_first_then_drains(make_projec
     # Drained: the next run has nothing left to do.
     last = run_json(project)
     assert last["published"] == 0 and sum(last.get("decoded_sentences", {}).values()) == 0
+
+
+def test_max_seconds_on_the_command_line_overrides_the_config(make_project: Callable[..., Path]) -> None:
+    """`xlate run --max-seconds S` is the budget for that run: a spent one publishes the newest
+    window and leaves the rest pending, though the config has no budget at all."""
+    project = make_project(sample=False, run__max_seconds=None, translate__chunk_tokens=256)
+    _backlog(project)
+    first = run_json(project, "--max-seconds", "0.001")
+    assert 0 < first["published"] < 8
+    assert "skaitymo-maratonas" in _published(project)
+    assert run_json(project)["published"] == 8 - first["published"]  # no budget: the rest at once
+    bad = run_cli(project, "run", "--max-seconds", "0")
+    assert bad.returncode == 2 and "--max-seconds" in bad.stderr
 
 
 def make_project_copy(project: Path) -> Path:

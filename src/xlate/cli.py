@@ -194,7 +194,11 @@ def _options(options: Sequence[Opt]) -> Callable[[F], F]:
                 kwargs["count"] = True
             else:
                 kwargs["default"] = o.default
-                kwargs["type"] = {"float": float, "choice": click.Choice(o.choices)}.get(o.kind, str)
+                kwargs["type"] = {
+                    "float": float,
+                    "seconds": click.FloatRange(min=0, min_open=True),
+                    "choice": click.Choice(o.choices),
+                }.get(o.kind, str)
             f = click.option(*o.names, o.dest, **kwargs)(f)
         return f
 
@@ -227,9 +231,9 @@ def main(ctx: click.Context, config_path: str, verbose: int, quiet: int, log_for
 @_options(RUN_OPTIONS)
 @click.pass_obj
 @_handles_errors
-def run(obj: Ctx, as_json: bool, settle: float | None, wait: float) -> None:
+def run(obj: Ctx, as_json: bool, settle: float | None, wait: float, max_seconds: float | None) -> None:
     """Ingest input/, translate what is new, publish the feeds."""
-    _run(obj, as_json, {"settle_seconds": settle, "wait_seconds": wait})
+    _run(obj, as_json, {"settle_seconds": settle, "wait_seconds": wait, "max_seconds": max_seconds})
 
 
 @main.command()

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class Opt:
-    """One option. `kind`: flag (bool), count (-vv), value (str), choice, float."""
+    """One option. `kind`: flag (bool), count (-vv), value (str), choice, float, seconds (a float above 0)."""
 
     __slots__ = ("choices", "default", "dest", "help", "kind", "names", "show_default")
 
@@ -32,12 +32,15 @@ class Opt:
 
     @property
     def takes_value(self) -> bool:
-        return self.kind in ("value", "choice", "float")
+        return self.kind in ("value", "choice", "float", "seconds")
 
     def convert(self, value: str) -> object:
         """The option's value from its text; ValueError when it is not one."""
-        if self.kind == "float":
-            return float(value)
+        if self.kind in ("float", "seconds"):
+            number = float(value)
+            if self.kind == "seconds" and not number > 0:
+                raise ValueError(value)
+            return number
         if self.kind == "choice" and value not in self.choices:
             raise ValueError(value)
         return value
@@ -75,6 +78,12 @@ RUN_OPTIONS = (
         "Wait up to this many seconds for another run to finish instead of exiting at once.",
         default=0.0,
         show_default=True,
+    ),
+    Opt(
+        ("--max-seconds",),
+        "max_seconds",
+        "seconds",
+        "Start no new translation chunk after this many seconds (overrides run.max_seconds).",
     ),
 )
 
