@@ -3,6 +3,7 @@ first, leaves the rest pending, and the following runs drain the backlog."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -76,6 +77,33 @@ def test_max_seconds_on_the_command_line_overrides_the_config(make_project: Call
     assert run_json(project)["published"] == 8 - first["published"]  # no budget: the rest at once
     bad = run_cli(project, "run", "--max-seconds", "0")
     assert bad.returncode == 2 and "--max-seconds" in bad.stderr
+
+
+def test_status_shows_the_backlog_per_model_and_an_eta_from_measured_speed(
+    make_project: Callable[..., Path],
+) -> None:
+    project = make_project(sample=False, run__max_seconds=0.001, translate__chunk_tokens=256)
+    _backlog(project)
+    first = run_json(project)
+    assert sum(first["decoded_sentences"].values()) > 0 and first["decode_seconds"]
+    status = json.loads(run_cli(project, "status", "--json").stdout)
+    b = status["backlog"]
+    assert b["articles"] == len(status["pending"]) == 8 - first["published"] > 0
+    assert set(b["models"]) == {"lt->en", "en->pl", "en->ru"}
+    assert (
+        b["models"]["lt->en"]["sentences"] > 0 and b["models"]["lt->en"]["tokens"] > b["models"]["lt->en"]["sentences"]
+    )
+    assert all(m["sentences_per_second"] for m in b["models"].values())  # measured by the first run
+    assert b["eta_seconds"] is not None and b["eta_seconds"] > 0
+    text = run_cli(project, "status").stdout
+    assert "lt->en:" in text and "time left: about" in text
+    # The next runs decode at least what status counted at the first hop (exact for whole units;
+    # a sentence whose placeholders break is decoded again in pieces, which adds to it).
+    promised = b["models"]["lt->en"]["sentences"]
+    decoded = 0
+    while json.loads(run_cli(project, "status", "--json").stdout)["backlog"]["articles"]:
+        decoded += run_json(project, "--max-seconds", "1000")["decoded_sentences"].get("lt->en", 0)
+    assert decoded >= promised
 
 
 def make_project_copy(project: Path) -> Path:

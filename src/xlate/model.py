@@ -224,6 +224,7 @@ class RunReport:
     retracted: int = 0
     quarantined: list[Quarantined] = field(default_factory=list)
     decoded_sentences: dict[str, int] = field(default_factory=dict)
+    decode_seconds: dict[str, float] = field(default_factory=dict)  # per model: measured throughput for ETAs
     memory_hits: int = 0
     feeds: list[str] = field(default_factory=list)
     routes: dict[str, str] = field(default_factory=dict)
@@ -244,6 +245,7 @@ class RunReport:
             "retracted": self.retracted,
             "quarantined": [{"file": q.file, "reason": q.reason} for q in self.quarantined],
             "decoded_sentences": dict(sorted(self.decoded_sentences.items())),
+            "decode_seconds": {m: round(t, 3) for m, t in sorted(self.decode_seconds.items())},
             "memory_hits": self.memory_hits,
             "feeds": sorted(self.feeds),
             "routes": dict(sorted(self.routes.items())),

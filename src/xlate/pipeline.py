@@ -174,12 +174,14 @@ def _translate_and_record(
     done = translate.translate(cfg, store, glossary, limits, translate.Hooks(r.opts.on_batch, r.opts.progress))
     if done.waiting:
         log.info("%d articles wait for the next run (%s)", len(done.waiting), done.stopped or "incomplete")
-    if not done.articles:
-        return
+    # What was decoded counts even when no article completed (a spent budget mid-window).
     report.routes = done.routes
     report.decoded_sentences = done.decoded
+    report.decode_seconds = done.seconds
     report.memory_hits += done.memory_hits
     report.flagged += done.flagged
+    if not done.articles:
+        return
     r.check()
     for rec, versions in done.articles:
         outcome = record.record(store, rec, versions, r.now, cfg.source_lang)

@@ -109,10 +109,7 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         for rid, _, _, _, report in reversed(raw_runs):  # oldest first: newer runs overwrite
             for f in (json.loads(report) if report else {}).get("flagged", []):
                 flagged_sentences[(f.get("route", ""), f.get("sentence", ""))] = {**f, "run": rid}
-        quarantined = [
-            {"file": rel, "reason": reason, "moved_to": moved, "at": at}
-            for rel, reason, moved, at in store.quarantined()
-        ]
+        quarantined = _quarantined(store)
         pending = store.pending_articles()
         originals = {slug: rec.article.text_hash for slug, rec in store.articles().items()}
         reviews = [
@@ -123,9 +120,11 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         pending_files = _pending_files(cfg, files)
         publish_pending = store.publish_pending()
         scheduled = [{"slug": slug, "at": _iso(at)} for slug, at in store.scheduled(now)]
+        from xlate.backlog import backlog
         from xlate.drafts import draft_status
 
         drafts = draft_status(cfg, store)
+        work = backlog(cfg, store, (report for *_, report in raw_runs))
     finally:
         store.close()
     pkgs = packages.installed(cfg.paths.models)
@@ -135,6 +134,7 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         "runs": runs,
         "last_noop_check": _last_noop(config_path),
         "pending": pending,
+        "backlog": work,
         "pending_files": pending_files,
         "publish_pending": publish_pending,
         "quarantined": quarantined,
@@ -150,6 +150,12 @@ def collect(cfg: Config, config_path: Path | None = None, now: datetime | None =
         "routes": {t: packages.route_label(r) for t, r in sorted(routes.items())},
         "missing_models": [f"{a}->{b}" for a, b in missing],
     }
+
+
+def _quarantined(store: Store) -> list[dict[str, Any]]:
+    return [
+        {"file": rel, "reason": reason, "moved_to": moved, "at": at} for rel, reason, moved, at in store.quarantined()
+    ]
 
 
 def _iso(at: datetime) -> str:
@@ -182,6 +188,7 @@ def _work_lines(d: dict[str, Any]) -> list[str]:
     lines = [f"Pending: {len(d['pending_files'])} files to read, {len(d['pending'])} articles to translate"]
     for rel in d["pending_files"]:
         lines.append(f"  {rel}")
+    lines += _backlog_lines(d["backlog"])
     lines.append(f"Quarantined files: {len(d['quarantined'])}")
     for q in d["quarantined"]:
         lines.append(f"  {q['file']}: {q['reason']}")
@@ -197,6 +204,19 @@ def _work_lines(d: dict[str, Any]) -> list[str]:
     for s in d["flagged_sentences"]:
         lines.append(f"  {s.get('route')}: {s.get('sentence')!r}: {s.get('flag')}")
     return lines
+
+
+def _backlog_lines(b: dict[str, Any]) -> list[str]:
+    """Per model what is left to decode, and the time left at the speed recent runs measured."""
+    if not b["articles"]:
+        return []
+    lines = []
+    for model, m in b["models"].items():
+        speed = f", {m['sentences_per_second']} sentences/s measured" if m["sentences_per_second"] else ""
+        lines.append(f"  {model}: {m['sentences']} sentences ({m['tokens']} tokens) to decode{speed}")
+    eta = b["eta_seconds"]
+    left = "not measured yet" if eta is None else f"about {max(1, round(eta / 60))} min of decoding"
+    return [*lines, f"  time left: {left} (runs continue it within run.max_seconds each)"]
 
 
 def _feed_lines(d: dict[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ class Translated:
     articles: tuple[tuple[ArticleRecord, dict[str, Version]], ...]  # every pending article, by slug
     routes: dict[str, str] = field(default_factory=dict)  # target -> route label
     decoded: dict[str, int] = field(default_factory=dict)  # sentences decoded per model
+    seconds: dict[str, float] = field(default_factory=dict)  # decoding time per model (throughput, ETA)
     memory_hits: int = 0
     flagged: tuple[dict[str, str], ...] = ()  # {route, sentence, flag}
     stopped: str | None = None  # "deadline" or "stop": `waiting` articles are left for the next run
@@ -91,6 +92,7 @@ def translate(
         articles=tuple((rec, _versions(cfg, store, rec, units[rec.slug], translated)) for rec in done),
         routes={t: route_label(r) for t, r in routes.items()},
         decoded=stats.decoded,
+        seconds=stats.seconds,
         memory_hits=stats.memory_hits,
         flagged=tuple({"route": p, "sentence": s, "flag": f} for p, s, f in stats.flagged),
         stopped=stats.stopped,
