@@ -1,7 +1,7 @@
 """Shared fixtures: a project folder with config, sample input and installed fixture models.
 
-Helpers (run_cli, run_json, write_config, paths) live in tests/helpers.py; the names below are
-re-exported only for modules that still import them from here.
+Helpers (run_cli, run_json, write_config, paths) live in tests/helpers.py: test modules import
+them from there, never from here (tests/test_house_rules.py checks it).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import CORE_PACKAGES, FIXTURES, MODELS, REPO, run_cli, run_json, write_config
-
-__all__ = ["CORE_PACKAGES", "FIXTURES", "MODELS", "REPO", "run_cli", "run_json", "write_config"]
+from tests.helpers import CORE_PACKAGES, MODELS, REPO, run_cli, write_config
 
 
 @pytest.fixture(scope="session")

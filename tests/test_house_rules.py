@@ -323,11 +323,8 @@ def test_complexity_rules_allow_only_todays_offenders() -> None:
 
 
 def test_tests_share_helpers_through_tests_helpers() -> None:
-    """A test module imports shared code from tests/helpers.py, never from another test module.
-
-    Importing from conftest still works (it re-exports the helpers for branches written before
-    tests/helpers.py existed) but is reported, so that those imports move to tests.helpers.
-    """
+    """A test module imports shared code from tests/helpers.py, never from another test module
+    or from conftest (which holds fixtures only)."""
     from_tests, from_conftest = [], []
     for path in sorted((REPO / "tests").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -341,5 +338,4 @@ def test_tests_share_helpers_through_tests_helpers() -> None:
                 elif name == "tests.conftest":
                     from_conftest.append(where)
     assert from_tests == [], "move the shared code to tests/helpers.py and import it from there"
-    if from_conftest:
-        warnings.warn(f"import these from tests.helpers instead of tests.conftest: {from_conftest}", stacklevel=1)
+    assert from_conftest == [], "import these from tests.helpers instead of tests.conftest"

@@ -31,7 +31,7 @@ from xlate.model import (
 )
 
 # The records live in xlate.model; these names stay importable from here.
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "ArticleRecord", "FileRecord", "MemoryEntry", "Migration", "Review", "Store"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "MemoryEntry", "Migration", "Store"]
 
 
 class Migration(NamedTuple):
