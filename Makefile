@@ -46,4 +46,4 @@ bench-quick: setup-test
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) state models feeds/* quarantine
+	rm -rf $(VENV) state models feeds/* quarantine drafts
