@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import REPO
 
-TARGETS = {"vs_naive", "vs_raw", "noop", "add_one", "feeds"}
+TARGETS = {"vs_naive", "vs_raw", "noop", "add_one", "rss", "feeds"}
 
 
 @pytest.mark.slow

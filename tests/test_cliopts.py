@@ -24,6 +24,10 @@ WORDS = [
     "-1.5",
     "--wait",
     "--wait=2",
+    "--max-seconds",
+    "--max-seconds=0",
+    "--max-seconds=30",
+    "0",
     "--config",
     "--config=c.yaml",
     "other.yaml",
@@ -87,6 +91,7 @@ def test_plain_run_with_defaults() -> None:
         "as_json": False,
         "settle": None,
         "wait": 0.0,
+        "max_seconds": None,
     }
     assert parse_run(["--config", str(Path("a b.yaml")), "run", "--settle=1"]) is not None
     assert parse_run(["run", "run"]) is None
