@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import BASE, make_cfg, parsed, rend, site_of
 from xlate.errors import NotWritable
 from xlate.languages import language
-from xlate.model import Rendition
+from xlate.model import Block, BlockKind, Rendition
 from xlate.publish import inside, publish_site, render_site
-from xlate.publish.feeds import sanitize
+from xlate.publish.feeds import blocks_html, sanitize
 
 
 def _doc(data: bytes) -> lxml.html.HtmlElement:
@@ -303,6 +307,59 @@ def test_sanitizer_removes_active_markup_even_if_it_got_in() -> None:
     )
     clean = sanitize(dirty)
     assert clean == '<p class="byline">ok</p><a>j</a><a>d</a><a>r</a><a href="https://ok.example/">fine</a>'
+
+
+class _Events(HTMLParser):
+    """What a parser sees in a fragment: tags with their attributes, and the text between."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple[str, Any]] = []
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("start", (tag, sorted(attrs))))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append(("end", tag))
+
+    def handle_data(self, data: str) -> None:
+        # HTML parsing turns CR and CRLF into LF (nh3's parser does, browsers do).
+        data = data.replace("\r\n", "\n").replace("\r", "\n")
+        if self.events and self.events[-1][0] == "text":
+            data = str(self.events.pop()[1]) + data
+        self.events.append(("text", data))
+
+
+_block_kinds = st.sampled_from(list(BlockKind))
+_hostile_text = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from(list("<>&\"'\r\n\x00\x0b\ufffd\xa0=/ "))), max_size=40
+) | st.sampled_from(["<script>alert(1)</script>", '" onmouseover="x()', "&amp; &#x27; &lt;b&gt;", "<!-- c -->", "]]>"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.builds(Block, _block_kinds, _hostile_text), max_size=8))
+def test_block_html_needs_no_second_sanitising(blocks: list[Block]) -> None:
+    """Pages insert blocks_html without an nh3 pass: on any text (hostile, control
+    characters, markup, entities), nh3 would change nothing a parser sees."""
+    mine = blocks_html(blocks)
+    assert _Events(mine).events == _Events(sanitize(mine)).events
+    for kind, value in _Events(mine).events:
+        if kind == "start":
+            tag, attrs = value
+            assert tag in {"p", "ul", "li", "blockquote", "h2", "br"}
+            assert attrs in ([], [("class", "byline")])
+
+
+def test_hostile_body_text_is_text_on_the_page(tmp_path: Path) -> None:
+    cfg = make_cfg(tmp_path)
+    hostile = '<script>alert(1)</script> <img src=x onerror="y()"> " onclick="z()'
+    r = rend("lt", "evil", 1, title="Pavadinimas", blocks=(Block(BlockKind.PARAGRAPH, hostile),))
+    page = render_site(cfg, {"lt": [r]})["lt/evil.html"]
+    doc = lxml.html.fromstring(page)
+    assert not doc.xpath("//script | //img | //*[@onclick] | //*[@onerror]")
+    assert hostile in doc.xpath("string(//article)")
 
 
 def test_favicon_is_a_real_icon(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ HTML5 with no external resources, rendered by jinja2 templates (``templates/``) 
 autoescape on.
 
 Every value is escaped by the template engine; the only markup inserted as such is the
-article body, the same block HTML the feeds carry, sanitised by nh3 (``feeds.sanitize``).
+article body, the block HTML the feeds carry (``feeds.blocks_html``: fixed tags, every text
+escaped; the feeds pass it through nh3 as well, pages need not), and the stylesheet.
 Links in <head> are absolute (canonical, hreflang, feed autodiscovery); links in the body
 are relative, so feeds/ can be browsed from disk. Pure: same input, same bytes.
 
@@ -23,8 +24,11 @@ import struct
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 import xlate
 from xlate.languages import Language, language
@@ -39,7 +43,6 @@ from xlate.publish.feeds import (
     blocks_html,
     own_author,
     rfc3339,
-    sanitize,
     tags,
     title,
     utc,
@@ -64,19 +67,33 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package: no stat() per page
     )
+    # One stylesheet in every page, read once; it holds no value, so there is nothing to escape.
+    css = resources.files("xlate.publish").joinpath("templates/style.css").read_text(encoding="utf-8")
+    env.globals["stylesheet"] = Markup(css)
     return env
 
 
+@functools.cache
+def _template(name: str) -> jinja2.Template:
+    return _env().get_template(name)
+
+
 def _render(template: str, **values: Any) -> bytes:
-    return _env().get_template(template).render(**values).encode("utf-8")
+    return _template(template).render(**values).encode("utf-8")
 
 
-def _safe(fragment: str) -> Any:
-    """Sanitised HTML (nh3) that the template inserts as markup."""
-    from markupsafe import Markup
+@functools.cache
+def _macro(name: str) -> Any:
+    return getattr(_template("macros.html").module, name)
 
-    return Markup(sanitize(fragment))  # sanitised by nh3: the one value inserted as markup
+
+@functools.cache
+def _subscribe_box(s: Subscribe, level: int = 2, opml: str | None = None) -> Any:
+    """A language's subscribe box, rendered once: every article page of a language carries
+    the same one."""
+    return _macro("subscribe_box")(s, _t(s.lang), level=level, opml=opml)
 
 
 # -- dates -----------------------------------------------------------------------------
@@ -217,19 +234,30 @@ def months(site: Site, rs: Sequence[Rendition]) -> dict[str, list[Rendition]]:
 # -- pages -----------------------------------------------------------------------------
 
 
+def _article_frame(site: Site, cat: Catalog, lang: str) -> dict[str, Any]:
+    """What every article page of a language shares, computed once per language and run."""
+    if lang not in cat.page_frames:
+        cat.page_frames[lang] = {
+            **_common(site, lang),
+            "feeds": _autodiscovery(site, lang, ("rss", "atom")),
+            "subscribe_box": _subscribe_box(Subscribe(lang, site.feed_url(lang, MAIN_FEED), ""), opml="feeds.opml"),
+        }
+    return cat.page_frames[lang]
+
+
 def render_article(site: Site, cat: Catalog, r: Rendition) -> bytes:
     lang, src = r.lang, site.source_lang
+    frame = _article_frame(site, cat, lang)
     versions = cat.versions.get(r.slug, {})
     here = [v for v in site.langs if v in versions]
     author = own_author(r) or site.author_name()
     original = cat.original(site, r)
     return _render(
         "article.html",
-        **_common(site, lang),
-        page_title=f"{title(r)} – {site.title(lang)}",
+        **frame,
+        page_title=f"{title(r)} – {frame['site_title']}",
         canonical=site.page_url(lang, r.slug),
         hreflang=[(v, site.page_url(v, r.slug)) for v in here],
-        feeds=_autodiscovery(site, lang, ("rss", "atom")),
         switcher=[Link(f"../{v}/{r.slug}.html", _t(v).name, v, v == lang) for v in here],
         title=title(r),
         when=when(site, r),
@@ -238,9 +266,8 @@ def render_article(site: Site, cat: Catalog, r: Rendition) -> bytes:
         source_lang=src if lang != src else None,
         notice=site.notice(r),
         original=f"../{src}/{r.slug}.html" if original else None,
-        content=_safe(blocks_html(r.blocks)),
+        content=Markup(blocks_html(r.blocks)),  # escaped text in fixed tags (see blocks_html)
         tags=", ".join(tags(r)),
-        subscribe=Subscribe(lang, site.feed_url(lang, MAIN_FEED), ""),
         archive=f"archive/{month_of(site, r)}.html",
     )
 
