@@ -48,7 +48,7 @@ FINDINGS: dict[str, str] = {
         "decision: an index that lists only the newest articles, with archive pages."
     ),
     "feeds": (
-        "Rendering (`render_site`) is about 0.45 s of it. The files are staged without fsync, made "
+        "Rendering (`render_site`) took {render_s:.2f} s of it in this run. The files are staged without fsync, made "
         "durable by one syncfs(2) and renamed (`publish.atomic.Batch`), so the rest is creating 4,000 "
         "files, which on this shared disk (ext4 with online `discard`) swings between about 0.03 ms "
         "and over 0.5 ms per file from minute to minute (probed before each run, see below)."
@@ -263,7 +263,9 @@ def markdown(results: dict[str, Any], md_path: Path, plot_path: Path | None) -> 
         for t in missed:
             L += [f"### {t['goal']}", ""]
             note = FINDINGS.get(t["key"])
-            if note:
+            if note:  # a finding may quote this run's figures of its section, e.g. {render_s}
+                section = results.get(t["key"])
+                note = note.format(**section) if isinstance(section, dict) else note
                 L += [note, ""]
             prof = results.get("profiles", {}).get(_PROFILE_OF.get(t["key"], ""), "")
             if prof:
