@@ -394,3 +394,49 @@ def test_word_draft_with_a_headline_longer_than_words_property_limit() -> None:
     review = parse_article("ilga.pl.docx", word.render(content), INGEST)
     assert (review.title, [b.text for b in review.blocks]) == (title.strip(), ["Jedno zdanie."])
     assert (review.translation_of, review.declared_lang) == ("ilga", "pl")
+
+
+def test_the_drafts_step_stops_when_the_runs_time_is_up(make_project: Callable[..., Path]) -> None:
+    """Drafts turned on over published articles: with the time spent, one draft is written and
+    the rest wait (the publish step stays pending, so the next run goes on); the drafts of
+    articles this run published are written whatever the time; the newest go first."""
+    project = make_project(editorial__drafts="off")
+    run_json(project)
+    make_project(sample=False, editorial__drafts="md")
+    with _store(project) as (cfg, store):
+        heads = sorted(
+            (h for h in store.rendition_heads() if h.lang in cfg.targets), key=lambda h: h.updated_at, reverse=True
+        )
+        assert len(heads) == 9 and not store.publish_pending()
+        one = sync_drafts(cfg, store, time_up=lambda: True)
+        assert one.written == (f"{heads[0].lang}/{heads[0].slug}.{heads[0].lang}.md",)  # the newest first
+        assert one.pending == 8 and store.publish_pending()
+        oldest = heads[-1].slug
+        more = sync_drafts(cfg, store, first={oldest}, time_up=lambda: True)
+        assert {p.split("/")[1].split(".")[0] for p in more.written} == {oldest}  # all its languages
+        assert more.pending == 8 - len(more.written)
+        rest = sync_drafts(cfg, store, time_up=lambda: False)
+        assert rest.pending == 0 and len(one.written + more.written + rest.written) == 9
+        assert len(list((project / "drafts").rglob("*.md"))) == 9
+
+
+def test_a_budget_limited_run_leaves_drafts_for_the_next_run(make_project: Callable[..., Path]) -> None:
+    """Through the CLI: a run whose time is spent writes some drafts and is not settled (no
+    no-op stamp), so the following runs write the rest; then a run has nothing to do."""
+    project = make_project(editorial__drafts="off")
+    run_json(project)
+    make_project(sample=False, editorial__drafts="docx", run__max_seconds=0.001)
+    drafts = project / "drafts"
+    run_json(project)
+    first = len(list(drafts.rglob("*.docx")))
+    assert 1 <= first < 9
+    run_json(project)
+    second = len(list(drafts.rglob("*.docx")))
+    assert first < second  # not answered by the no-op stamp: the budget-limited run left work
+    make_project(sample=False, editorial__drafts="docx", run__max_seconds=None)
+    run_json(project)
+    assert len(list(drafts.rglob("*.docx"))) == 9
+    mtimes = {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")}
+    last = run_json(project)
+    assert last["published"] == 0 and last["feeds"] == []
+    assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")} == mtimes

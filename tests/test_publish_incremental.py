@@ -123,3 +123,15 @@ def test_state_from_before_page_keys_renders_everything_once(make_project: Calla
     run_json(project)
     assert len(_articles({f"en/{p.name}" for p in (project / "feeds" / "en").glob("*.html")})) == 4
     _assert_full_render_changes_nothing(project)
+
+
+def test_a_changed_site_setting_alone_republishes(make_project: Callable[..., Path]) -> None:
+    """No article changed, only how the site looks (a feed title): the next run publishes it."""
+    project = make_project()
+    run_json(project)
+    title = "Library news, now from Vilnius (machine-translated)"
+    make_project(sample=False, languages__en__title=title)
+    report = run_json(project)
+    assert report["published"] == 0
+    assert title in (project / "feeds" / "en" / "rss.xml").read_text(encoding="utf-8")
+    assert title in (project / "feeds" / "en" / "index.html").read_text(encoding="utf-8")

@@ -131,7 +131,7 @@ def _stages(r: _Run, report: RunReport) -> None:
     models.invalidate_if_changed(store, key)
     _apply_options(store, opts)
     report.published += len(schedule.release_due(store, now))
-    if not store.publish_pending() and scan.outputs_missing(cfg):
+    if not store.publish_pending() and (scan.outputs_missing(cfg) or publish.site_changed(cfg, store)):
         with store.transaction():
             store.mark_publish_pending(True)
     if plan.idle and not store.pending_articles() and not store.publish_pending():
@@ -152,14 +152,15 @@ def _stages(r: _Run, report: RunReport) -> None:
     report.duplicates += ingested.duplicates
     report.warnings += ingested.warnings
     check()
-    _translate_and_record(r, report, key, glossary, limits)
+    recorded = _translate_and_record(r, report, key, glossary, limits)
     check()
     if store.publish_pending():
         done = publish.publish(cfg, store, opts.republish, now)
         report.feeds = [str(p) for p in done.written]
         # Warnings about outputs (an entry shortened to fit feeds.max_bytes) name the feed file.
         report.warnings += [Warned(f"{cfg.paths.feeds.name}/", w) for w in done.warnings]
-        drafts.sync_drafts(cfg, store, now=now)  # editors' drafts follow what was published (xlate.drafts)
+        # Editors' drafts follow what was published (xlate.drafts), within the run's time.
+        drafts.sync_drafts(cfg, store, now=now, first=recorded, time_up=functools.partial(_time_up, limits))
     report.scheduled = store.scheduled(now)
     ready = store.count_ready()
     report.unchanged = max(0, ready - report.published - report.updated - len(report.scheduled))
@@ -169,7 +170,8 @@ def _stages(r: _Run, report: RunReport) -> None:
 
 def _translate_and_record(
     r: _Run, report: RunReport, key: str | None, glossary: Callable[[], Glossary], limits: Limits
-) -> None:
+) -> set[str]:
+    """Translate within the budget and record what completed; returns the slugs recorded."""
     cfg, store = r.cfg, r.store
     done = translate.translate(cfg, store, glossary, limits, translate.Hooks(r.opts.on_batch, r.opts.progress))
     if done.waiting:
@@ -181,7 +183,7 @@ def _translate_and_record(
     report.memory_hits += done.memory_hits
     report.flagged += done.flagged
     if not done.articles:
-        return
+        return set()
     r.check()
     for rec, versions in done.articles:
         outcome = record.record(store, rec, versions, r.now, cfg.source_lang)
@@ -192,6 +194,13 @@ def _translate_and_record(
     if key is not None:
         with store.transaction():
             store.set_translation_key(key)
+    return {rec.slug for rec, _ in done.articles}
+
+
+def _time_up(limits: Limits) -> bool:
+    """The run's budget is spent, or a signal asks it to stop."""
+    past = limits.deadline is not None and time.monotonic() >= limits.deadline
+    return past or (limits.should_stop is not None and limits.should_stop())
 
 
 def _limits(cfg: Config, opts: RunOptions, check: Callable[[], None]) -> Limits:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from xlate.drafts.plan import (
     ledger_to_json,
     most_urgent_first,
     plan_sync,
+    write_order,
 )
 from xlate.errors import ConfigError, InputError, UsageError, XlateError
 from xlate.model import Article, Block
@@ -93,9 +94,15 @@ class DraftReport:
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     kept_changed: tuple[str, ...] = ()  # changed by an editor in place: kept, not rewritten
+    pending: int = 0  # left for the next run: the run's time was up
 
-    def as_json(self) -> dict[str, list[str]]:
-        return {"written": list(self.written), "removed": list(self.removed), "kept_changed": list(self.kept_changed)}
+    def as_json(self) -> dict[str, object]:
+        return {
+            "written": list(self.written),
+            "removed": list(self.removed),
+            "kept_changed": list(self.kept_changed),
+            "pending": self.pending,
+        }
 
 
 def check_location(cfg: Config) -> None:
@@ -176,8 +183,9 @@ def _sha(path: Path, rec: DraftRecord | None = None) -> str | None:
 class _Builder:
     """Builds draft contents; loads routes, packages and the glossary once, when first needed."""
 
-    def __init__(self, cfg: Config, store: Store) -> None:
+    def __init__(self, cfg: Config, store: Store, budget: _Budget | None = None) -> None:
         self.cfg, self.store = cfg, store
+        self.budget = budget or _Budget()
         self._routes: dict[str, RouteInfo] | None = None
         self.labels: dict[str, str] = {}
 
@@ -255,6 +263,7 @@ def _wanted(cfg: Config, heads: Iterable[Head]) -> dict[str, Wanted]:
 def _write(
     builder: _Builder, wants: Sequence[Wanted], heads: Mapping[str, Head], ledger: dict[str, DraftRecord], now: datetime
 ) -> list[str]:
+    """Write `wants` in order; before each one, the builder's budget may end the step."""
     from xlate.publish.atomic import ensure_dir, write_atomic
 
     cfg = builder.cfg
@@ -265,6 +274,8 @@ def _write(
     blocks = store.rendition_blocks((w.slug, w.lang) for w in wants)
     written = []
     for w in wants:
+        if builder.budget.stop_before(w):
+            break
         rec = articles.get(w.slug)
         if rec is None or (w.slug, w.lang) not in blocks:
             continue
@@ -290,41 +301,56 @@ def _write(
     return written
 
 
-def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> DraftReport:
+@dataclass
+class _Budget:
+    """When the drafts step may stop: after at least one draft, never before the drafts of
+    `first` (slugs this run published), once `time_up()` says so."""
+
+    first: Collection[str] = ()
+    time_up: Callable[[], bool] | None = None
+    tried: int = 0
+
+    def stop_before(self, w: Wanted) -> bool:
+        stop = self.tried > 0 and w.slug not in self.first and self.time_up is not None and self.time_up()
+        self.tried += not stop
+        return stop
+
+
+def sync_drafts(
+    cfg: Config,
+    store: Store,
+    *,
+    now: datetime | None = None,
+    first: Collection[str] = (),
+    time_up: Callable[[], bool] | None = None,
+) -> DraftReport:
     """Bring the drafts folder in line with the published machine translations.
 
     Writes a draft for each machine translation (held ones included) that has none or whose
     translation changed; removes the drafts of retracted, reviewed or approved articles;
     keeps every draft an editor changed in place. Call it after publishing.
-    """
-    from xlate.publish.atomic import remove_file
 
+    A Word draft takes about 0.15 s, so a first run over an archive has thousands to write:
+    once `time_up()` says the run's time is spent, the step stops and marks the publish step
+    pending, so the next run writes the rest. The drafts of the articles in `first` (slugs
+    this run published) and at least one draft are written whatever the time (every run
+    makes progress); the rest go held translations first, then newest first.
+    """
     check_location(cfg)
     now = now or datetime.now(UTC)
-    heads = store.rendition_heads()
-    wanted = _wanted(cfg, heads)
-    by_key = {f"{h.lang}/{h.slug}": h for h in heads}
+    heads = {f"{h.lang}/{h.slug}": h for h in store.rendition_heads()}
     ledger = load_ledger(store)
-    root = cfg.paths.drafts
-    names = {w.file for w in wanted.values()} | {r.file for r in ledger.values() if r.file}
-    by_file = {r.file: r for r in ledger.values() if r.file}
-    on_disk = {n: _sha(root / n, by_file.get(n)) for n in names}
-    ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
-    reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
-    plan: SyncPlan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
-    for key in plan.forget:
-        ledger.pop(key, None)
-    for key in plan.retire:
-        ledger[key] = replace(ledger[key], file=None, sha256=None, stat=None)
-    written: list[str] = []
+    plan = _plan(cfg, store, heads, ledger)
+    order = write_order(
+        plan.write,
+        first,
+        held={k for k, h in heads.items() if h.flagged and not h.forced},
+        changed_at={k: h.updated_at for k, h in heads.items()},
+    )
+    budget = _Budget(first, time_up)
     try:
-        for rel in plan.remove:
-            remove_file(root / rel)
-            for key, rec in list(ledger.items()):
-                if rec.file == rel:
-                    ledger[key] = replace(rec, file=None, sha256=None, stat=None)
-        if plan.write:
-            written = _write(_Builder(cfg, store), plan.write, by_key, ledger, now)
+        _remove(cfg.paths.drafts, plan.remove, ledger)
+        written = _write(_Builder(cfg, store, budget), order, heads, ledger, now) if order else []
     except BaseException:
         # Whatever was written is remembered (else it would look like an editor's change), and
         # the next run publishes again, so that it completes the drafts.
@@ -332,13 +358,45 @@ def sync_drafts(cfg: Config, store: Store, *, now: datetime | None = None) -> Dr
             store.set_drafts_ledger(ledger_to_json(ledger))
             store.mark_publish_pending(True)
         raise
+    pending = len(order) - budget.tried
     new = ledger_to_json(ledger)
-    if new != (store.drafts_ledger() or ledger_to_json({})):
+    if new != (store.drafts_ledger() or ledger_to_json({})) or pending:
         with store.transaction():
             store.set_drafts_ledger(new)
+            if pending:
+                store.mark_publish_pending(True)  # the next run publishes (nothing changed) and goes on here
+    if pending:
+        log.info("drafts: %d written, %d left for the next run (the run's time was up)", len(written), pending)
     for rel in plan.keep_changed:
         log.info("draft %s was changed by an editor: kept as it is (drop it into input/ to publish it)", rel)
-    return DraftReport(tuple(written), plan.remove, plan.keep_changed)
+    return DraftReport(tuple(written), plan.remove, plan.keep_changed, pending)
+
+
+def _plan(cfg: Config, store: Store, heads: Mapping[str, Head], ledger: dict[str, DraftRecord]) -> SyncPlan:
+    """What to write, remove and keep; forgets (in `ledger`) the drafts no longer wanted."""
+    wanted = _wanted(cfg, heads.values())
+    root = cfg.paths.drafts
+    names = {w.file for w in wanted.values()} | {r.file for r in ledger.values() if r.file}
+    by_file = {r.file: r for r in ledger.values() if r.file}
+    on_disk = {n: _sha(root / n, by_file.get(n)) for n in names}
+    ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
+    reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
+    plan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
+    for key in plan.forget:
+        ledger.pop(key, None)
+    for key in plan.retire:
+        ledger[key] = replace(ledger[key], file=None, sha256=None, stat=None)
+    return plan
+
+
+def _remove(root: Path, files: Sequence[str], ledger: dict[str, DraftRecord]) -> None:
+    from xlate.publish.atomic import remove_file
+
+    for rel in files:
+        remove_file(root / rel)
+        for key, rec in list(ledger.items()):
+            if rec.file == rel:
+                ledger[key] = replace(rec, file=None, sha256=None, stat=None)
 
 
 def write_draft(cfg: Config, store: Store, slug: str, lang: str, *, now: datetime | None = None) -> Path:

@@ -176,6 +176,18 @@ def plan_sync(
     return SyncPlan(tuple(write), tuple(remove), tuple(keep), tuple(forget), tuple(retire))
 
 
+def write_order(
+    write: Sequence[Wanted], first: Collection[str], held: Collection[str], changed_at: Mapping[str, datetime]
+) -> list[Wanted]:
+    """The order drafts are written in, since a run's time budget may end the step early:
+    the articles this run published (`first`, slugs), then held translations (keys; an
+    editor must act before they reach a feed), then the newest translations first."""
+    return sorted(
+        write,
+        key=lambda w: (w.slug not in first, w.key not in held, -changed_at[w.key].timestamp(), w.key),
+    )
+
+
 class Urgency(StrEnum):
     HELD = "held"  # kept out of its feed until an editor approves or corrects it
     STALE = "stale review"  # the original changed after the review: the published text may be wrong

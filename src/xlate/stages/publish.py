@@ -40,6 +40,14 @@ class _Listed:
         return out
 
 
+def site_changed(cfg: Config, store: Store) -> bool:
+    """The config sections that shape the outputs (titles, base URL, notices, drafts...)
+    changed since the last publish: everything is published again, though no article changed."""
+    from xlate.publish import site_key
+
+    return store.site_key() not in (None, site_key(cfg))
+
+
 def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> Published:
     """Write what changed into the feeds folder; returns the paths written or deleted and what
     was published other than asked (warnings). Versions dated after `now` are not published yet."""
