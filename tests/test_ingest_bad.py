@@ -100,6 +100,13 @@ GENERATED: dict[str, tuple[Callable[[], bytes], type[InputError] | None, str]] =
         "removed 3 invisible control characters",
     ),
     "cp1257.txt": (lambda: LT_PL.encode("cp1257"), None, ""),
+    # index.html is each language's home page: no article may take the slug "index".
+    "index.txt": (lambda: LT_PL.encode(), InputError, "'index' is the name of each language's home page"),
+    "slug-index.md": (
+        lambda: b"---\nslug: Index\n---\n" + LT_PL.encode(),
+        InputError,
+        "rename the file, e.g. index-renginys.txt, or set slug: in the front matter",
+    ),
     "iso8859-13.txt": (lambda: LT_PL.encode("iso8859_13"), None, ""),
 }
 

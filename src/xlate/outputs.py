@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # per language
 LANG_FILES = ("index.html", "feeds.opml")  # per language, beside its feeds
 SITE_FILES = ("index.html", "feeds.opml", "favicon.ico")  # at the top of the feeds folder
+# Slugs no article may take: <lang>/<slug>.html would be one of the site's own pages.
+RESERVED_SLUGS = frozenset(name.removesuffix(".html") for name in LANG_FILES if name.endswith(".html"))
 
 
 def output_files(feeds: str, langs: Iterable[str]) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from xlate.errors import InputError
 from xlate.ingest.formats import strip_extension
+from xlate.outputs import RESERVED_SLUGS
 
 MAX_SLUG = 80
 
@@ -74,7 +75,7 @@ def make_slug(rel: str, from_front_matter: str | None) -> tuple[str, list[str]]:
         if slug:
             if slug != wanted:
                 notes.append(f"slug {wanted[:60]!r} was made URL-safe: {slug!r}")
-            return slug, notes
+            return _not_reserved(rel, slug), notes
         notes.append(f"slug {wanted[:60]!r} has no usable letters; used the file name instead")
     slug = slugify(file_stem(rel))
     if not slug:
@@ -82,4 +83,13 @@ def make_slug(rel: str, from_front_matter: str | None) -> tuple[str, list[str]]:
             f"{rel}: the file name gives no usable slug (web address); rename the file using "
             "letters or digits, e.g. bibliotekos-renginys.txt, or set slug: in the front matter"
         )
-    return slug, notes
+    return _not_reserved(rel, slug), notes
+
+
+def _not_reserved(rel: str, slug: str) -> str:
+    if slug in RESERVED_SLUGS:
+        raise InputError(
+            f"{rel}: its slug (web address) {slug!r} is the name of each language's home page "
+            f"({slug}.html); rename the file, e.g. {slug}-renginys.txt, or set slug: in the front matter"
+        )
+    return slug

@@ -44,6 +44,7 @@ from xlate.config import Config
 from xlate.languages import language
 from xlate.model import Block, BlockKind, Rendition
 from xlate.outputs import FEED_FILES as FEED_FILES  # one list of outputs (the no-op stamp reads it)
+from xlate.outputs import RESERVED_SLUGS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -53,8 +54,6 @@ HTML_TYPE = "text/html"  # the one type every link to a page says
 # The feed that OPML lists and autodiscovery offers first: RSS 2.0 is the format every reader
 # and CMS import reads (Atom and JSON Feed carry the same entries, for those who want them).
 MAIN_FEED = "rss"
-# Article page names the site's own pages take in a language folder.
-RESERVED_SLUGS = frozenset({"index"})
 GENERATOR = "xlate"
 
 # The `updated` of a feed (and OPML dates) when there is nothing to derive it from.
