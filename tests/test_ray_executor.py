@@ -28,11 +28,14 @@ from xlate.errors import ClusterError, ConfigError, PackageError
 from xlate.translate.engine import Engine, Output
 from xlate.translate.packages import InstalledPackage, install_file, installed
 from xlate.translate.ray_executor import (
+    CACHE_KEEP_SECONDS,
+    UNPACK_STALE_SECONDS,
     RayExecutor,
     gpus_per_actor,
     import_ray,
     make_executor,
     pack,
+    prune_cache,
     unpack_cached,
 )
 from xlate.translate.work import Batch, LocalExecutor
@@ -130,6 +133,35 @@ def test_pack_unpack_once_per_node_and_checked(models: dict[tuple[str, str], Ins
     with pytest.raises(ClusterError, match="damaged"):
         unpack_cached(mid, lambda: other, tmp_path / "b")
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_a_new_model_prunes_what_the_node_no_longer_uses(
+    models: dict[tuple[str, str], InstalledPackage], tmp_path: Path
+) -> None:
+    """Upgraded models would pile up in each node's cache: when a new one arrives, packages
+    no actor loaded for CACHE_KEEP_SECONDS and dead unpack folders go; recent ones stay."""
+    import time
+
+    now = time.time()
+    ages = {
+        "lt_en_0.9_old": CACHE_KEEP_SECONDS + 3600,  # an upgraded-away model
+        "lt_en_1.0_other_driver": CACHE_KEEP_SECONDS - 3600,  # still used by someone lately
+        ".unpack-dead": UNPACK_STALE_SECONDS + 60,  # an actor killed while unpacking
+        ".unpack-busy": 60,  # another actor unpacking right now
+    }
+    for name, age in ages.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.bin").write_bytes(b"x")
+        os.utime(tmp_path / name, (now - age, now - age))
+    pkg = models[("lt", "en")]
+    got, fresh = unpack_cached(pkg.model_id(), lambda: pack(pkg), tmp_path)
+    assert fresh
+    assert {p.name for p in tmp_path.iterdir()} == {got.path.name, "lt_en_1.0_other_driver", ".unpack-busy"}
+    # A cache hit counts as use: the package is kept the next time something new arrives.
+    os.utime(got.path, (now - CACHE_KEEP_SECONDS - 60,) * 2)
+    unpack_cached(pkg.model_id(), lambda: pack(pkg), tmp_path)
+    assert now - got.path.stat().st_mtime < 60
+    assert prune_cache(tmp_path, keep="", now=time.time()) == []
 
 
 def test_unpack_refuses_hostile_zip(tmp_path: Path) -> None:

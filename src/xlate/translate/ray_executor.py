@@ -102,6 +102,33 @@ def pack(pkg: InstalledPackage) -> bytes:
     return buf.getvalue()
 
 
+# A cached package no actor on this node loaded for this long is removed when a new one
+# arrives (the models were upgraded); another driver still using it touches it on each load.
+CACHE_KEEP_SECONDS = 30 * 86400
+# Temp folders of an unpack that died (actor killed mid-way) are removed after this long.
+UNPACK_STALE_SECONDS = 86400
+
+
+def prune_cache(cache_root: Path, keep: str, now: float) -> list[str]:
+    """Remove from a node's cache the packages unused for CACHE_KEEP_SECONDS and dead unpack
+    folders; returns the names removed. Never `keep`, never a folder in use lately."""
+    removed = []
+    for entry in sorted(cache_root.iterdir()):
+        if entry.name == keep or not entry.is_dir():
+            continue
+        limit = UNPACK_STALE_SECONDS if entry.name.startswith(".unpack-") else CACHE_KEEP_SECONDS
+        try:
+            idle = now - entry.stat().st_mtime
+        except OSError:
+            continue  # another actor removed it
+        if idle > limit:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    if removed:
+        log.info("removed unused models from the node cache %s: %s", cache_root, ", ".join(removed))
+    return removed
+
+
 def unpack_cached(model_id: str, data: Callable[[], bytes], cache_root: Path) -> tuple[InstalledPackage, bool]:
     """The package for `model_id` in this node's cache; unpacked from `data()` when absent.
 
@@ -113,8 +140,10 @@ def unpack_cached(model_id: str, data: Callable[[], bytes], cache_root: Path) ->
 
     final = cache_root / _cache_key(model_id)
     if (final / "metadata.json").is_file():
+        os.utime(final)  # used now: pruning keeps what any driver used lately
         return describe(final), False
     cache_root.mkdir(parents=True, exist_ok=True)
+    prune_cache(cache_root, keep=final.name, now=time.time())  # a new model: older ones may be stale
     tmp = Path(tempfile.mkdtemp(prefix=".unpack-", dir=cache_root))
     try:
         with zipfile.ZipFile(io.BytesIO(data())) as zf:
