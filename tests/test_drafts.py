@@ -440,3 +440,16 @@ def test_a_budget_limited_run_leaves_drafts_for_the_next_run(make_project: Calla
     last = run_json(project)
     assert last["published"] == 0 and last["feeds"] == []
     assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")} == mtimes
+
+
+def test_turning_drafts_off_removes_the_ones_xlate_wrote(make_project: Callable[..., Path]) -> None:
+    """editorial.drafts: off after drafts were written: the next run removes them (the setting
+    alone republishes), and later runs skip the drafts step entirely."""
+    project = make_project(editorial__drafts="md")
+    run_json(project)
+    assert len(list((project / "drafts").rglob("*.md"))) == 9
+    make_project(sample=False, editorial__drafts="off")
+    run_json(project)
+    assert list((project / "drafts").rglob("*.md")) == []
+    with _store(project) as (cfg, store):
+        assert sync_drafts(cfg, store) == DraftReport()

@@ -336,10 +336,12 @@ def sync_drafts(
     this run published) and at least one draft are written whatever the time (every run
     makes progress); the rest go held translations first, then newest first.
     """
+    ledger = load_ledger(store)
+    if cfg.editorial.drafts == "off" and not ledger:
+        return DraftReport()  # none wanted, none written before: no need to read every rendition
     check_location(cfg)
     now = now or datetime.now(UTC)
     heads = {f"{h.lang}/{h.slug}": h for h in store.rendition_heads()}
-    ledger = load_ledger(store)
     plan = _plan(cfg, store, heads, ledger)
     order = write_order(
         plan.write,
