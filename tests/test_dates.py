@@ -8,14 +8,19 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
+from babel.dates import format_date
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.helpers import count_runs, run_cli, run_json
 from xlate import noop
+from xlate.languages import LANGUAGES
+from xlate.publish.pages import _locale, date_text
 
 TOWNS = ["Marijampolėje", "Kaune", "Vilniuje", "Alytuje", "Šiauliuose", "Panevėžyje", "Utenoje", "Telšiuose"]
 
@@ -71,13 +76,13 @@ def _w3c_valid(project: Path) -> None:
 def test_a_backfill_of_old_articles_never_appears_above_newer_ones(make_project: Callable[..., Path]) -> None:
     project = make_project(sample=False, feeds__max_items=5)
     recent = {f"naujiena-{i}": f"2026-11-{20 + i}T10:00:00+02:00" for i in range(3)}
-    for n, (slug, date) in enumerate(recent.items()):
-        _article(project, slug, date, n)
+    for n, (slug, when) in enumerate(recent.items()):
+        _article(project, slug, when, n)
     assert run_json(project)["published"] == 3
     # Five years of archive arrive after them, several on the same day and time.
     old = {f"archyvas-{i}": f"20{20 + i // 2}-03-01" for i in range(5)}
-    for n, (slug, date) in enumerate(old.items(), start=3):
-        _article(project, slug, date, n)
+    for n, (slug, when) in enumerate(old.items(), start=3):
+        _article(project, slug, when, n)
     assert run_json(project)["published"] == 5
     dates = {s: _at(d) for s, d in recent.items()}
     for lang in LANGS:
@@ -229,3 +234,9 @@ def test_a_bad_injected_time_is_a_usage_error(make_project: Callable[..., Path],
     project = make_project(sample=False)
     proc = run_cli(project, "run", env={"XLATE_NOW": value})
     assert proc.returncode == 2 and "XLATE_NOW" in proc.stderr
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.sampled_from(sorted(LANGUAGES)))
+def test_page_dates_are_babels_long_format(day: date, lang: str) -> None:
+    """Pages show babel's long date format in each language (the pattern looked up once)."""
+    assert date_text(day, lang) == format_date(day, "long", locale=_locale(lang))

@@ -86,9 +86,13 @@ class Batch:
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []
+        self._folders: set[Path] = set()  # created (or found) already: one mkdir per folder
 
     def stage(self, path: Path, data: bytes) -> None:
-        tmp = _write_temp(path, data, fsync=False)
+        if path.parent not in self._folders:
+            ensure_dir(path.parent)
+            self._folders.add(path.parent)
+        tmp = _write_temp(path, data, fsync=False, folder_exists=True)
         self._staged.append((tmp, path))
 
     def commit(self, root: Path) -> list[Path]:
@@ -119,10 +123,11 @@ class Batch:
         self._staged = []
 
 
-def _write_temp(path: Path, data: bytes, *, fsync: bool) -> Path:
+def _write_temp(path: Path, data: bytes, *, fsync: bool, folder_exists: bool = False) -> Path:
     """A temp file beside `path` holding `data`, with path's mode (or DEFAULT_MODE)."""
     folder = path.parent
-    ensure_dir(folder)
+    if not folder_exists:
+        ensure_dir(folder)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:

@@ -124,11 +124,15 @@ def _locale(lang: str) -> Any:
 
 
 @functools.cache
-def date_text(day: date, lang: str) -> str:
-    """'2026 m. gruodžio 4 d.', '4 grudnia 2026', '4 декабря 2026 г.', '4 December 2026'."""
-    from babel.dates import format_date
+def _long_date(lang: str) -> Any:
+    return _locale(lang).date_formats["long"]  # a babel DateTimePattern, parsed once
 
-    return str(format_date(day, "long", locale=_locale(lang)))
+
+@functools.cache
+def date_text(day: date, lang: str) -> str:
+    """'2026 m. gruodžio 4 d.', '4 grudnia 2026', '4 декабря 2026 г.', '4 December 2026'
+    (what babel's format_date(day, "long") gives, without looking the pattern up each time)."""
+    return str(_long_date(lang).apply(day, _locale(lang)))
 
 
 @functools.cache
