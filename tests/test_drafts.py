@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import signal
+import subprocess
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,11 +19,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import run_cli, run_json
+from tests.helpers import run_cli, run_json, xlate_argv
 from xlate import config as config_mod
 from xlate import segment
 from xlate.config import Ingest
-from xlate.drafts import DraftReport, draft_status, review_kind, sync_drafts, waiting, write_draft
+from xlate.drafts import DraftBudget, DraftReport, draft_status, review_kind, sync_drafts, waiting, write_draft
 from xlate.drafts.markdown import comment, escape
 from xlate.drafts.plan import (
     DraftRecord,
@@ -408,14 +411,14 @@ def test_the_drafts_step_stops_when_the_runs_time_is_up(make_project: Callable[.
             (h for h in store.rendition_heads() if h.lang in cfg.targets), key=lambda h: h.updated_at, reverse=True
         )
         assert len(heads) == 9 and not store.publish_pending()
-        one = sync_drafts(cfg, store, time_up=lambda: True)
+        one = sync_drafts(cfg, store, budget=DraftBudget(time_up=lambda: True))
         assert one.written == (f"{heads[0].lang}/{heads[0].slug}.{heads[0].lang}.md",)  # the newest first
         assert one.pending == 8 and store.publish_pending()
         oldest = heads[-1].slug
-        more = sync_drafts(cfg, store, first={oldest}, time_up=lambda: True)
+        more = sync_drafts(cfg, store, budget=DraftBudget({oldest}, lambda: True))
         assert {p.split("/")[1].split(".")[0] for p in more.written} == {oldest}  # all its languages
         assert more.pending == 8 - len(more.written)
-        rest = sync_drafts(cfg, store, time_up=lambda: False)
+        rest = sync_drafts(cfg, store, budget=DraftBudget(time_up=lambda: False))
         assert rest.pending == 0 and len(one.written + more.written + rest.written) == 9
         assert len(list((project / "drafts").rglob("*.md"))) == 9
 
@@ -453,3 +456,38 @@ def test_turning_drafts_off_removes_the_ones_xlate_wrote(make_project: Callable[
     assert list((project / "drafts").rglob("*.md")) == []
     with _store(project) as (cfg, store):
         assert sync_drafts(cfg, store) == DraftReport()
+
+
+def test_a_signal_ends_the_drafts_step_even_for_this_runs_articles(make_project: Callable[..., Path]) -> None:
+    """SIGTERM must not wait for hundreds of Word files: the drafts step ends before its next
+    draft, whatever the budget would allow, and the rest wait for the next run."""
+    project = make_project(editorial__drafts="off")
+    run_json(project)
+    make_project(sample=False, editorial__drafts="md")
+    with _store(project) as (cfg, store):
+        slugs = {h.slug for h in store.rendition_heads()}
+        stopped = sync_drafts(cfg, store, budget=DraftBudget(slugs, lambda: False, stop=lambda: True))
+        assert stopped.written == () and stopped.pending == 9 and store.publish_pending()
+
+
+def test_sigterm_while_drafts_are_written_exits_130_and_the_next_run_finishes(
+    make_project: Callable[..., Path],
+) -> None:
+    project = make_project(editorial__drafts="off")
+    run_json(project)
+    make_project(sample=False, editorial__drafts="docx", run__max_seconds=None)
+    drafts = project / "drafts"
+    proc = subprocess.Popen(xlate_argv(project, "run"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Readiness: the drafts step has begun (its first Word file is there; each takes ~0.15 s).
+    deadline = time.monotonic() + 120
+    while not any(drafts.rglob("*.docx")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no draft appeared"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "stopped by a signal" in err and out == ""  # no summary: the run did not finish
+    assert 1 <= len(list(drafts.rglob("*.docx"))) < 9
+    assert run_json(project)["published"] == 0
+    assert len(list(drafts.rglob("*.docx"))) == 9

@@ -160,7 +160,9 @@ def _stages(r: _Run, report: RunReport) -> None:
         # Warnings about outputs (an entry shortened to fit feeds.max_bytes) name the feed file.
         report.warnings += [Warned(f"{cfg.paths.feeds.name}/", w) for w in done.warnings]
         # Editors' drafts follow what was published (xlate.drafts), within the run's time.
-        drafts.sync_drafts(cfg, store, now=now, first=recorded, time_up=functools.partial(_time_up, limits))
+        budget = drafts.DraftBudget(recorded, functools.partial(_time_up, limits), limits.should_stop)
+        drafts.sync_drafts(cfg, store, now=now, budget=budget)
+        check()  # a signal ends the drafts step before its next draft (the rest wait): exit 130
     report.scheduled = store.scheduled(now)
     ready = store.count_ready()
     report.unchanged = max(0, ready - report.published - report.updated - len(report.scheduled))
@@ -198,9 +200,8 @@ def _translate_and_record(
 
 
 def _time_up(limits: Limits) -> bool:
-    """The run's budget is spent, or a signal asks it to stop."""
-    past = limits.deadline is not None and time.monotonic() >= limits.deadline
-    return past or (limits.should_stop is not None and limits.should_stop())
+    """The run's time budget is spent."""
+    return limits.deadline is not None and time.monotonic() >= limits.deadline
 
 
 def _limits(cfg: Config, opts: RunOptions, check: Callable[[], None]) -> Limits:

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -70,6 +70,7 @@ class Head(Protocol):
 
 
 __all__ = [
+    "DraftBudget",
     "DraftReport",
     "ReviewKind",
     "Urgency",
@@ -183,9 +184,9 @@ def _sha(path: Path, rec: DraftRecord | None = None) -> str | None:
 class _Builder:
     """Builds draft contents; loads routes, packages and the glossary once, when first needed."""
 
-    def __init__(self, cfg: Config, store: Store, budget: _Budget | None = None) -> None:
+    def __init__(self, cfg: Config, store: Store, budget: DraftBudget | None = None) -> None:
         self.cfg, self.store = cfg, store
-        self.budget = budget or _Budget()
+        self.budget = budget or DraftBudget()
         self._routes: dict[str, RouteInfo] | None = None
         self.labels: dict[str, str] = {}
 
@@ -302,18 +303,22 @@ def _write(
 
 
 @dataclass
-class _Budget:
-    """When the drafts step may stop: after at least one draft, never before the drafts of
-    `first` (slugs this run published), once `time_up()` says so."""
+class DraftBudget:
+    """When the drafts step stops: at once when `stop()` says so (a signal); once `time_up()`
+    says so, after at least one draft and never before the drafts of `first` (slugs this
+    run published)."""
 
     first: Collection[str] = ()
     time_up: Callable[[], bool] | None = None
-    tried: int = 0
+    stop: Callable[[], bool] | None = None
+    tried: int = field(default=0, init=False)  # drafts this step went on to (written or skipped)
 
     def stop_before(self, w: Wanted) -> bool:
-        stop = self.tried > 0 and w.slug not in self.first and self.time_up is not None and self.time_up()
-        self.tried += not stop
-        return stop
+        if self.stop is not None and self.stop():
+            return True
+        halt = self.tried > 0 and w.slug not in self.first and self.time_up is not None and self.time_up()
+        self.tried += not halt
+        return halt
 
 
 def sync_drafts(
@@ -321,8 +326,7 @@ def sync_drafts(
     store: Store,
     *,
     now: datetime | None = None,
-    first: Collection[str] = (),
-    time_up: Callable[[], bool] | None = None,
+    budget: DraftBudget | None = None,
 ) -> DraftReport:
     """Bring the drafts folder in line with the published machine translations.
 
@@ -331,11 +335,13 @@ def sync_drafts(
     keeps every draft an editor changed in place. Call it after publishing.
 
     A Word draft takes about 0.15 s, so a first run over an archive has thousands to write:
-    once `time_up()` says the run's time is spent, the step stops and marks the publish step
-    pending, so the next run writes the rest. The drafts of the articles in `first` (slugs
-    this run published) and at least one draft are written whatever the time (every run
-    makes progress); the rest go held translations first, then newest first.
+    once the `budget` says the run's time is spent, the step stops and marks the publish step
+    pending, so the next run writes the rest. The drafts of the articles this run published
+    (`budget.first`) and at least one draft are written whatever the time (every run makes
+    progress); the rest go held translations first, then newest first. A signal
+    (`budget.stop`) ends the step before the next draft, whichever it is.
     """
+    budget = budget or DraftBudget()
     ledger = load_ledger(store)
     if cfg.editorial.drafts == "off" and not ledger:
         return DraftReport()  # none wanted, none written before: no need to read every rendition
@@ -345,11 +351,10 @@ def sync_drafts(
     plan = _plan(cfg, store, heads, ledger)
     order = write_order(
         plan.write,
-        first,
+        budget.first,
         held={k for k, h in heads.items() if h.flagged and not h.forced},
         changed_at={k: h.updated_at for k, h in heads.items()},
     )
-    budget = _Budget(first, time_up)
     try:
         _remove(cfg.paths.drafts, plan.remove, ledger)
         written = _write(_Builder(cfg, store, budget), order, heads, ledger, now) if order else []
