@@ -24,13 +24,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlate
 from xlate.config import Config
 from xlate.errors import NotWritable
 from xlate.model import Rendition
+from xlate.outputs import site_key
 from xlate.publish.atomic import Batch, ensure_dir, fsync_dir, remove_file, remove_stale_temp_files, write_atomic
 from xlate.publish.feeds import SLUG_RE, Catalog, Site, catalog, render_feeds, render_opml
-from xlate.publish.pages import archive_digests, by_month, digest_in, page_config, render_pages
+from xlate.publish.pages import archive_digests, by_month, digest_in, render_pages
 
 __all__ = ["Published", "page_key", "present_pages", "publish", "publish_site", "render_site", "site_key"]
 
@@ -39,13 +39,6 @@ MONTH_PAGE = re.compile(r"\d{4}-\d{2}\.html")
 
 # Above this many changed files in one phase, one file-system sync replaces an fsync per file.
 BATCH_FROM = 32
-
-
-def site_key(cfg: Config) -> str:
-    """Identity of everything besides the articles that shapes a page: the config sections in
-    PAGE_CONFIG and the xlate version. When it changes, every page is rendered again."""
-    data = f"{xlate.__version__}\n{page_config(cfg)}"
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 def page_key(site: str, versions: Iterable[tuple[Rendition, str]]) -> str:

@@ -33,6 +33,7 @@ from markupsafe import Markup
 import xlate
 from xlate.languages import Language, language
 from xlate.model import Rendition
+from xlate.outputs import page_config
 from xlate.publish.feeds import (
     FEED_FILES,
     FEED_LABELS,
@@ -51,7 +52,6 @@ from xlate.publish.feeds import (
 if TYPE_CHECKING:
     import jinja2
 
-    from xlate.config import Config
 
 # Dates people read are calendar dates where the library is; the instant stays in <time datetime>.
 
@@ -318,17 +318,6 @@ def _archive_switcher(site: Site, lang: str, month: str, archives: dict[str, dic
         )
         for v in site.langs
     ]
-
-
-# The config sections that shape a page or a feed. Not paths (a moved feeds folder has its pages
-# missing, so rendered), nor how translations are made or run (translate, run, ingest, detect):
-# those change the renditions, which page keys and digests already cover, and must not change
-# an output's bytes by themselves (the same input gives the same feeds with `local` and `ray`).
-PAGE_CONFIG = frozenset({"source_lang", "targets", "site", "languages", "feeds", "editorial"})
-
-
-def page_config(cfg: Config) -> str:
-    return str(cfg.model_dump_json(include=set(PAGE_CONFIG)))
 
 
 def archive_digests(site: Site, archives: dict[str, dict[str, list[Rendition]]]) -> dict[str, str]:

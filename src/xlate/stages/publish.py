@@ -43,7 +43,7 @@ class _Listed:
 def site_changed(cfg: Config, store: Store) -> bool:
     """The config sections that shape the outputs (titles, base URL, notices, drafts...)
     changed since the last publish: everything is published again, though no article changed."""
-    from xlate.publish import site_key
+    from xlate.outputs import site_key  # not xlate.publish: this runs when nothing else will publish
 
     return store.site_key() not in (None, site_key(cfg))
 
