@@ -101,13 +101,17 @@ def test_publish_failure_midway_leaves_earlier_files_and_old_ones_intact(
     assert publish_site(cfg, changed)
 
 
-def test_stale_temp_files_from_a_killed_run_are_cleaned(tmp_path: Path) -> None:
+def test_stale_temp_files_from_a_killed_run_are_cleaned_in_every_folder(tmp_path: Path) -> None:
+    """A kill can land in any folder publishing writes (the archive folders were once missed)."""
     cfg = make_cfg(tmp_path)
     publish_site(cfg, site_of(cfg))
-    stale = cfg.paths.feeds / "en" / f"{TMP_PREFIX}abc123"
-    stale.write_bytes(b"half a feed")
+    folders = {p.parent for p in cfg.paths.feeds.rglob("*") if p.is_file()}
+    assert {cfg.paths.feeds, cfg.paths.feeds / "en", cfg.paths.feeds / "en" / "archive"} <= folders
+    stale = [f / f"{TMP_PREFIX}abc123" for f in folders]
+    for p in stale:
+        p.write_bytes(b"half a feed")
     assert publish_site(cfg, site_of(cfg)) == []
-    assert not stale.exists()
+    assert _temps(cfg.paths.feeds) == []
 
 
 # -- Batch: many files, one file-system sync ---------------------------------------------

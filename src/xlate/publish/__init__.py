@@ -181,8 +181,7 @@ def publish(
     expected = {f"{r.lang}/{r.slug}.html" for r in cat.all()} | set(files) | set(digests)
     ensure_dir(root)
     touched: list[Path] = []
-    for folder in (root, *(root / lang for lang in cfg.all_langs)):
-        remove_stale_temp_files(folder)
+    remove_stale_temp_files(root)
     # Pages first, then the feeds that link to them, then the index and OPML that list the
     # feeds: a reader following a fresh link never finds a page missing.
     resolved: dict[Path, Path] = {}

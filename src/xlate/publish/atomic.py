@@ -179,10 +179,16 @@ def remove_file(path: Path) -> None:
         raise not_writable(path, e, "delete") from None
 
 
-def remove_stale_temp_files(folder: Path) -> None:
-    """Temp files a killed run left behind (only ours, by prefix)."""
-    if not folder.is_dir():
-        return
-    for p in folder.glob(TMP_PREFIX + "*"):
-        with contextlib.suppress(OSError):
-            p.unlink()
+def remove_stale_temp_files(root: Path) -> None:
+    """Temp files a killed run left anywhere under `root` (only ours, by prefix).
+
+    The whole tree, not a list of folders: a list falls behind the moment a new kind of
+    page gets a folder of its own. Callers hold the run lock, so no temp file under `root`
+    belongs to a write in progress.
+    """
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # nothing of ours hides in a dot folder
+        for name in files:
+            if name.startswith(TMP_PREFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
