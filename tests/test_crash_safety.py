@@ -24,6 +24,9 @@ from tests.helpers import (
     wait_for_run_start,
     xlate_argv,
 )
+from xlate import config as config_mod
+from xlate.drafts import draft_status
+from xlate.store import Store
 
 LANGS = ("lt", "en", "pl", "ru")
 
@@ -65,11 +68,27 @@ def _assert_complete(project: Path, slugs: list[str]) -> None:
             assert (feeds / lang / f"{slug}.html").is_file()
     leftovers = [p for p in project.rglob("*") if p.name.startswith((".xlate-tmp-", ".xlate-install-"))]
     assert leftovers == []
+    _assert_drafts(project, slugs)
     assert sorted(p.stem for p in (project / "input").iterdir()) == sorted(slugs)
 
 
+def _assert_drafts(project: Path, slugs: list[str]) -> None:
+    """Every machine translation has its Word draft, each recorded as xlate's: a kill between
+    writing a draft and recording it must not leave one that looks changed by an editor."""
+    cfg = config_mod.load(project / "config.yaml")
+    store = Store(cfg.paths.state)
+    try:
+        ledger = json.loads(store.drafts_ledger() or "{}")
+        assert draft_status(cfg, store)["changed_by_editor"] == []
+    finally:
+        store.close()
+    on_disk = sorted(p.relative_to(cfg.paths.drafts).as_posix() for p in cfg.paths.drafts.rglob("*.docx"))
+    assert on_disk == sorted(f"{lang}/{slug}.{lang}.docx" for lang in LANGS[1:] for slug in slugs)
+    assert sorted(r["file"] for r in ledger.values()) == on_disk
+
+
 def _fresh_corpus(project: Path) -> list[str]:
-    for sub in ("feeds", "state", "quarantine"):
+    for sub in ("feeds", "state", "quarantine", "drafts"):
         subprocess.run(["rm", "-rf", str(project / sub)], check=True)
     for f in (project / "input").iterdir():
         f.unlink()

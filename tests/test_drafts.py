@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -491,3 +492,72 @@ def test_sigterm_while_drafts_are_written_exits_130_and_the_next_run_finishes(
     assert 1 <= len(list(drafts.rglob("*.docx"))) < 9
     assert run_json(project)["published"] == 0
     assert len(list(drafts.rglob("*.docx"))) == 9
+
+
+def test_drafts_written_but_not_recorded_are_xlates_and_other_words_stay_an_editors(
+    make_project: Callable[..., Path],
+) -> None:
+    """A run killed after writing drafts and before recording them: a file whose words are the
+    machine translation is recorded as xlate's (not kept as an editor's change, forever stale);
+    a file with other words where a draft goes is still an editor's."""
+    project = make_project(editorial__drafts="md")
+    run_json(project)
+    with _store(project) as (cfg, store):
+        ledger = {k: r for k, r in json.loads(store.drafts_ledger() or "{}").items()}
+        assert len(ledger) == 9
+        with store.transaction():  # as if the run was killed before recording this article's drafts
+            store.set_drafts_ledger(json.dumps({k: r for k, r in ledger.items() if not k.endswith("skaitymo-klubas")}))
+        edited = project / "drafts/pl/skaitymo-klubas.pl.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace("\n\n", "\n\nRedaktorė.\n\n", 1), encoding="utf-8")
+        report = sync_drafts(cfg, store)
+        assert report.written == () and report.kept_changed == ("pl/skaitymo-klubas.pl.md",)
+        after = json.loads(store.drafts_ledger() or "{}")
+        assert {"en/skaitymo-klubas", "ru/skaitymo-klubas"} <= set(after) and "pl/skaitymo-klubas" not in after
+        for key in ("en/skaitymo-klubas", "ru/skaitymo-klubas"):
+            path = project / "drafts" / after[key]["file"]
+            assert after[key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        # Killed after rewriting a draft whose translation changed, before recording it: the
+        # ledger still holds the old draft (other bytes, other words, older translation).
+        key = "en/skaitymo-klubas"
+        path = project / "drafts" / after[key]["file"]
+        stale = dict(after[key], sha256="0" * 64, mt_hash="older", approves=["older words"], stat=None)
+        with store.transaction():
+            store.set_drafts_ledger(json.dumps(dict(after, **{key: stale})))
+        mtime = path.stat().st_mtime_ns
+        report = sync_drafts(cfg, store)
+        assert report.written == () and "en/skaitymo-klubas.en.md" not in report.kept_changed
+        assert path.stat().st_mtime_ns == mtime
+        rec = json.loads(store.drafts_ledger() or "{}")[key]
+        assert rec["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest() and rec["mt_hash"] != "older"
+
+
+@pytest.mark.slow
+def test_sigkill_while_drafts_are_written_loses_nothing_and_mistakes_nothing(
+    make_project: Callable[..., Path],
+) -> None:
+    """SIGKILL runs no cleanup: drafts written but not recorded, a temp file half written, and
+    the publish step already done. The next run writes the rest, records the written ones as
+    xlate's (none looks changed by an editor) and leaves no temp file; then nothing to do."""
+    project = make_project(editorial__drafts="off")
+    run_json(project)
+    make_project(sample=False, editorial__drafts="docx", run__max_seconds=None)
+    drafts = project / "drafts"
+    proc = subprocess.Popen(xlate_argv(project, "run"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(drafts.rglob("*.docx")):  # each Word draft takes ~0.15 s: the kill lands mid-step
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no draft appeared"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert 1 <= len(list(drafts.rglob("*.docx"))) < 9
+    (drafts / "en" / ".xlate-tmp-killed").write_bytes(b"half a draft")  # as a kill mid-write leaves
+    run_json(project)
+    assert len(list(drafts.rglob("*.docx"))) == 9
+    assert [p for p in drafts.rglob("*") if p.name.startswith(".xlate-tmp-")] == []
+    status = run_cli(project, "status", "--json")
+    assert json.loads(status.stdout)["drafts"]["changed_by_editor"] == []
+    mtimes = {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")}
+    assert run_json(project)["feeds"] == []
+    assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")} == mtimes

@@ -161,7 +161,9 @@ def _stages(r: _Run, report: RunReport) -> None:
         report.warnings += [Warned(f"{cfg.paths.feeds.name}/", w) for w in done.warnings]
         # Editors' drafts follow what was published (xlate.drafts), within the run's time.
         budget = drafts.DraftBudget(recorded, functools.partial(_time_up, limits), limits.should_stop)
-        drafts.sync_drafts(cfg, store, now=now, budget=budget)
+        if not drafts.sync_drafts(cfg, store, now=now, budget=budget).pending:
+            with store.transaction():
+                store.mark_publish_pending(False)  # outputs and drafts both done
         check()  # a signal ends the drafts step before its next draft (the rest wait): exit 130
     report.scheduled = store.scheduled(now)
     ready = store.count_ready()

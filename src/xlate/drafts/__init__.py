@@ -39,6 +39,7 @@ from xlate.drafts.plan import (
     ledger_to_json,
     most_urgent_first,
     plan_sync,
+    unrecorded,
     write_order,
 )
 from xlate.errors import ConfigError, InputError, UsageError, XlateError
@@ -341,7 +342,10 @@ def sync_drafts(
     progress); the rest go held translations first, then newest first. A signal
     (`budget.stop`) ends the step before the next draft, whichever it is.
     """
+    from xlate.publish.atomic import remove_stale_temp_files
+
     budget = budget or DraftBudget()
+    remove_stale_temp_files(cfg.paths.drafts)  # a run killed mid-draft left its temp file
     ledger = load_ledger(store)
     if cfg.editorial.drafts == "off" and not ledger:
         return DraftReport()  # none wanted, none written before: no need to read every rendition
@@ -386,6 +390,7 @@ def _plan(cfg: Config, store: Store, heads: Mapping[str, Head], ledger: dict[str
     names = {w.file for w in wanted.values()} | {r.file for r in ledger.values() if r.file}
     by_file = {r.file: r for r in ledger.values() if r.file}
     on_disk = {n: _sha(root / n, by_file.get(n)) for n in names}
+    _adopt(cfg, store, heads, [wanted[k] for k in unrecorded(wanted, ledger, on_disk)], ledger)
     ingested = {f.raw_hash for f in store.files().values() if f.status == "review"}
     reviewed = {f"{r.lang}/{r.slug}" for r in store.reviews()}
     plan = plan_sync(wanted, ledger, on_disk, ingested, reviewed)
@@ -394,6 +399,45 @@ def _plan(cfg: Config, store: Store, heads: Mapping[str, Head], ledger: dict[str
     for key in plan.retire:
         ledger[key] = replace(ledger[key], file=None, sha256=None, stat=None)
     return plan
+
+
+def _adopt(
+    cfg: Config,
+    store: Store,
+    heads: Mapping[str, Head],
+    wants: Sequence[Wanted],
+    ledger: dict[str, DraftRecord],
+) -> None:
+    """Record as xlate's the drafts in `wants` whose words are the current machine translation:
+    a run killed after writing one and before recording it must not leave it looking like an
+    editor's change (kept forever, never updated)."""
+    if not wants:
+        return
+    blocks = store.rendition_blocks((w.slug, w.lang) for w in wants)
+    for w in wants:
+        path = cfg.paths.drafts / w.file
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        fp = _read_back(cfg, w.file, data)
+        mt = fingerprint(heads[w.key].title, blocks.get((w.slug, w.lang), ()))
+        if fp is None or fp != mt:
+            continue  # other words: an editor's
+        old = ledger.get(w.key, _EMPTY)
+        if old.file == w.file and fp in old.approves:
+            continue  # the words of the draft that was there: an editor changed something else in it
+        ledger[w.key] = DraftRecord(
+            w.slug,
+            w.lang,
+            w.file,
+            hashlib.sha256(data).hexdigest(),
+            w.mt_hash,
+            (*(x for x in old.approves if x != fp), fp)[-HISTORY:],
+            old.written_at,
+            _stat(path),
+        )
+        log.info("draft %s: recorded as xlate's (a run was stopped before it recorded it)", w.file)
 
 
 def _remove(root: Path, files: Sequence[str], ledger: dict[str, DraftRecord]) -> None:

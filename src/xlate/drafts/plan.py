@@ -126,6 +126,23 @@ class SyncPlan:
     retire: tuple[str, ...] = ()  # ledger keys whose file is gone but whose fingerprints stay
 
 
+def unrecorded(
+    wanted: Mapping[str, Wanted], ledger: Mapping[str, DraftRecord], on_disk: Mapping[str, str | None]
+) -> list[str]:
+    """Keys whose draft file is on disk where a run killed between writing a draft and
+    recording it would leave one: a file the ledger does not name, or other bytes than
+    recorded while a rewrite was due (the translation changed). The caller reads each: one
+    whose words are the current machine translation's is xlate's (no editor changed a word)."""
+    out = []
+    for key, want in wanted.items():
+        sha, rec = on_disk.get(want.file), ledger.get(key)
+        if sha is None or sha == "directory":
+            continue
+        if rec is None or rec.file != want.file or (sha != rec.sha256 and rec.mt_hash != want.mt_hash):
+            out.append(key)
+    return out
+
+
 def plan_sync(
     wanted: Mapping[str, Wanted],
     ledger: Mapping[str, DraftRecord],

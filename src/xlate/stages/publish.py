@@ -77,7 +77,8 @@ def publish(cfg: Config, store: Store, republish: bool, now: datetime) -> Publis
     with store.transaction():
         store.set_page_keys({s: keys[s] for s in dirty}, drop=set(old) - set(keys))
         store.set_site_key(skey)
-        store.mark_publish_pending(False)
+    # Still pending: the drafts step comes next, and a run killed before it ends must leave
+    # it to the next run (the pipeline clears the mark once the drafts are written).
     return done
 
 
