@@ -589,3 +589,21 @@ def test_language_rules(make_project: Callable[..., Path]) -> None:
     assert report["published"] == 2
     assert "su-lenkiska-pastraipa.txt: block 2 looks Polish (pl, p=1.00)" in log
     _assert_published_everywhere(project, {"su-lenkiska-pastraipa", "senjorai-kompiuteris"})
+
+
+def test_a_note_left_without_its_file_is_reused(tmp_path: Path) -> None:
+    """A run killed between writing the reason and moving the file leaves a note alone; the
+    next quarantine of that file takes its place (no `a.1.txt` beside a note for nothing)."""
+    from xlate.quarantine import quarantine_file
+
+    inp, q = tmp_path / "input", tmp_path / "quarantine"
+    inp.mkdir()
+    q.mkdir()
+    (inp / "a.txt").write_text("x", encoding="utf-8")
+    (q / "a.txt.error.txt").write_text("a.txt\n\nthe old reason\n", encoding="utf-8")
+    assert quarantine_file(inp, q, "a.txt", "the new reason") == "a.txt"
+    assert sorted(p.name for p in q.iterdir()) == ["a.txt", "a.txt.error.txt"]
+    assert "the new reason" in (q / "a.txt.error.txt").read_text(encoding="utf-8")
+    (inp / "a.txt").write_text("y", encoding="utf-8")  # quarantined again: the first one stays
+    assert quarantine_file(inp, q, "a.txt", "again") == "a.1.txt"
+    assert (q / "a.txt").read_text(encoding="utf-8") == "x"

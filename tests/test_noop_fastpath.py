@@ -218,3 +218,16 @@ def test_stamp_lives_in_the_state_folder_or_beside_the_config(make_project: Call
     db = sqlite3.connect(other / "db" / "xlate.sqlite3")
     assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == runs  # answered from beside the config
     db.close()
+
+
+def test_a_stamp_left_half_written_by_a_killed_run_is_removed(published: Path) -> None:
+    """SIGKILL between writing the temp stamp and renaming it leaves the temp file: the next
+    run that writes a stamp removes it (and only temp stamps of this config)."""
+    stamp = _stamp(published)
+    stale = stamp.with_name(stamp.name + ".4242.tmp")
+    stale.write_text("half", encoding="utf-8")
+    other = stamp.with_name(".other.yaml.noop.4242.tmp")
+    other.write_text("another config's", encoding="utf-8")
+    stamp.unlink()  # the normal path runs and writes a stamp
+    _text(published, "run")
+    assert stamp.is_file() and not stale.exists() and other.exists()

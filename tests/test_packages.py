@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
+import time
 import zipfile
 from pathlib import Path
 
@@ -113,6 +115,27 @@ def test_reinstall_replaces_atomically_and_changes_identity_only_for_that_model(
     assert after[("en", "pl")] != ids[("en", "pl")]
     assert "@9.9#" in after[("en", "pl")]
     assert not [p for p in models.iterdir() if p.name.startswith(".xlate-")]
+
+
+def test_an_install_killed_midway_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
+    """SIGKILL cannot run `finally`: the next install removes the unpacked archive and puts
+    back a version that was moved aside but never replaced; recent ones may be in progress."""
+    models = tmp_path / "models"
+    packages.install_file(MODELS / "translate-lt_en.argosmodel", models)
+    lt_en = models / "translate-lt_en"
+    aside = models / ".xlate-old-translate-lt_en-4242"
+    lt_en.rename(aside)  # killed between the two renames of a reinstall
+    unpacked = models / ".xlate-install-abc"
+    (unpacked / "translate-en_pl").mkdir(parents=True)
+    fresh = models / ".xlate-install-now"  # another install, still running
+    fresh.mkdir()
+    old = time.time() - 2 * packages.LEFTOVER_AGE
+    for d in (aside, unpacked):
+        os.utime(d, (old, old))
+    assert ("lt", "en") not in packages.installed(models)
+    packages.install_file(MODELS / "translate-en_pl.argosmodel", models)
+    assert set(packages.installed(models)) == {("lt", "en"), ("en", "pl")}
+    assert sorted(p.name for p in models.iterdir() if p.name.startswith(".")) == [".xlate-install-now"]
 
 
 def test_routes_direct_beats_pivot_and_missing_is_reported() -> None:

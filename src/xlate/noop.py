@@ -50,6 +50,21 @@ def stamp_paths(config: str | os.PathLike[str]) -> tuple[str, str]:
     return os.path.join(folder, "state", f".{name}.noop"), os.path.join(folder, f".{name}.noop")
 
 
+def _remove_stale_temps(target: str) -> None:
+    """Temp stamps a writer killed before its rename left (the caller holds the run lock)."""
+    folder, name = os.path.split(target)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for n in names:
+        if n.startswith(name + ".") and n.endswith(".tmp"):
+            try:  # noqa: SIM105 (contextlib is not imported on the fast path)
+                os.unlink(os.path.join(folder, n))
+            except OSError:
+                pass
+
+
 def stamp_path(config: str | os.PathLike[str], state: str) -> str:
     """Where a run with this config and state database writes its stamp."""
     in_state, beside = stamp_paths(config)
@@ -158,6 +173,7 @@ def write(
     data = "\0".join([*fields, json_log, fingerprint])
     target = stamp_path(config, state)
     tmp = f"{target}.{os.getpid()}.tmp"
+    _remove_stale_temps(target)
     try:
         with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(data)

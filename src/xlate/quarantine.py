@@ -20,7 +20,8 @@ def quarantine_file(input_dir: Path, quarantine_dir: Path, rel: str, reason: str
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         n = 1
-        while dest.exists() or dest.with_name(dest.name + ".error.txt").exists():
+        # A note without its file is what a run killed between the two writes leaves: reuse it.
+        while dest.exists():
             dest = (quarantine_dir / rel).with_name(f"{Path(rel).stem}.{n}{Path(rel).suffix}")
             n += 1
         note = dest.with_name(dest.name + ".error.txt")

@@ -20,6 +20,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from xlate.errors import ModelMissing, NotWritable, PackageError
 from xlate.translate.argos import argos_env, load_tokenizer
 
 ID_FILE = ".xlate-id.json"
+log = logging.getLogger(__name__)
+
 MAX_UNPACKED_BYTES = 4 * 1024**3  # refuse zip bombs; real packages are ~100-300 MB
 
 
@@ -256,6 +259,7 @@ def install_file(archive: Path, models_dir: Path) -> InstalledPackage:
         raise PackageError(f"{origin}: not an Argos package (an .argosmodel is a zip archive)")
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
+        _sweep_leftovers(models_dir)
         tmp = Path(tempfile.mkdtemp(prefix=".xlate-install-", dir=models_dir))
     except OSError as e:
         raise NotWritable(f"{models_dir}: cannot write the models folder ({e.strerror})") from None
@@ -271,6 +275,30 @@ def install_file(archive: Path, models_dir: Path) -> InstalledPackage:
         return describe(final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+LEFTOVER_AGE = 3600.0  # installs are not locked: a younger folder may belong to one in progress
+
+
+def _sweep_leftovers(models_dir: Path, now: float | None = None) -> None:
+    """Folders an install killed midway left: its unpacked archive (`.xlate-install-*`) and
+    the version it was replacing (`.xlate-old-<name>-<pid>`), put back when nothing replaced it."""
+    now = time.time() if now is None else now
+    for d in models_dir.iterdir():
+        if not d.name.startswith((".xlate-install-", ".xlate-old-")):
+            continue
+        try:
+            if now - d.lstat().st_mtime < LEFTOVER_AGE:
+                continue
+            if d.name.startswith(".xlate-old-"):
+                final = models_dir / d.name.removeprefix(".xlate-old-").rpartition("-")[0]
+                if final.name and not final.exists():
+                    os.rename(d, final)
+                    log.warning("%s: restored from an install that was killed midway", final)
+                    continue
+        except OSError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _replace_dir(new: Path, final: Path) -> None:
