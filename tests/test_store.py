@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,4 +123,35 @@ def test_typed_meta_and_article_state(tmp_path: Path) -> None:
     assert not s.publish_pending()
     assert s.articles()["a"].state is ArticleState.PENDING and s.pending_articles() == ["a"]
     assert s.files()["a.txt"] == FileRecord("a.txt", 1, 2, "raw", "a", FileStatus.ARTICLE, ("unknown key `dte`",))
+    s.close()
+
+
+def test_listing_what_to_publish_reads_no_article_body(tmp_path: Path) -> None:
+    """Every publish lists every published version: that query must be answered from the
+    covering indexes (v8), never by reading the bodies, whose size grows with the archive.
+    The heads still carry the title, author, tags and summary, also after an article changes."""
+    from xlate.model import ArticleState, Rendition
+
+    s = Store(tmp_path / "x.sqlite3")
+    day = datetime(2026, 10, 12, tzinfo=UTC)
+    a = Article("s", "s.md", "Ąžuolas", (Block(BlockKind.PARAGRAPH, "Tekstas " * 500),), author="Ona", tags=("a",))
+    with s.transaction():
+        s.put_article(a, "lt", 0.99, ArticleState.READY)
+        s.put_rendition(Rendition("s", "en", "Oak", a.blocks, day, day, machine_translated=True), "h1")
+        s.put_article(replace(a, tags=("a", "b"), summary="Apie ąžuolą"), "lt", 0.99, ArticleState.READY)
+        s.put_rendition(Rendition("s", "en", "The oak", a.blocks, day, day, machine_translated=True), "h2")
+    statements: list[str] = []
+    s.db.set_trace_callback(statements.append)
+    [head] = s.rendition_heads()
+    s.db.set_trace_callback(None)
+    assert (head.title, head.author, head.tags, head.summary, head.text_hash) == (
+        "The oak",
+        "Ona",
+        ("a", "b"),
+        "Apie ąžuolą",
+        "h2",
+    )
+    [sql] = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    plan = [row[3] for row in s.db.execute("EXPLAIN QUERY PLAN " + sql)]
+    assert len(plan) == 2 and all("USING COVERING INDEX" in step for step in plan), plan
     s.close()

@@ -160,6 +160,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("""
     ALTER TABLE renditions ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
     """),
+    # v8: what every publish lists (titles, dates, flags; the article's author, tags, summary)
+    # as columns in covering indexes, so listing 1,000 articles no longer reads their bodies
+    # (16 MB; 44 ms -> 10 ms at 1,000 articles, and it grows with the archive).
+    Migration("""
+    ALTER TABLE renditions ADD COLUMN title TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN author TEXT;
+    ALTER TABLE articles ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE articles ADD COLUMN summary TEXT;
+    UPDATE renditions SET title = COALESCE(json_extract(data, '$.title'), '');
+    UPDATE articles SET author = json_extract(data, '$.author'),
+        tags = COALESCE(json_extract(data, '$.tags'), '[]'), summary = json_extract(data, '$.summary');
+    CREATE INDEX renditions_heads ON renditions(slug, lang, title, text_hash, published_at, updated_at,
+        machine_translated, flagged, forced, approved);
+    CREATE INDEX articles_heads ON articles(state, slug, published_at, author, tags, summary);
+    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -236,10 +251,9 @@ class _RenditionQueries:
         tags and summary: what the index, the page keys and the choice of feed entries need,
         read without decoding every article body (`rendition_blocks` reads the bodies)."""
         rows = self.db.execute(
-            "SELECT r.slug, r.lang, json_extract(r.data, '$.title'), r.text_hash, r.published_at, r.updated_at, "
-            "r.machine_translated, r.flagged, r.forced, r.approved, json_extract(a.data, '$.author'), "
-            "json_extract(a.data, '$.tags'), json_extract(a.data, '$.summary'), a.published_at "
-            "FROM renditions r JOIN articles a ON a.slug = r.slug WHERE a.state = 'ready'"
+            "SELECT r.slug, r.lang, r.title, r.text_hash, r.published_at, r.updated_at, "
+            "r.machine_translated, r.flagged, r.forced, r.approved, a.author, a.tags, a.summary, a.published_at "
+            "FROM articles a JOIN renditions r ON r.slug = a.slug WHERE a.state = 'ready'"
         )
         times: dict[str, datetime] = {}  # the languages of an article share their timestamps
 
@@ -310,9 +324,10 @@ class _RenditionQueries:
         )
         self.db.execute(
             """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
-                                      machine_translated, flagged, approved)
-               VALUES(?,?,?,?,?,?,?,?,?)
+                                      machine_translated, flagged, approved, title)
+               VALUES(?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(slug, lang) DO UPDATE SET data=excluded.data, text_hash=excluded.text_hash,
+                 title=excluded.title,
                  published_at=excluded.published_at, updated_at=excluded.updated_at,
                  machine_translated=excluded.machine_translated,
                  flagged=excluded.flagged, forced=0, approved=excluded.approved""",
@@ -326,6 +341,7 @@ class _RenditionQueries:
                 int(r.machine_translated),
                 int(r.flagged),
                 int(r.approved),
+                r.title,
             ),
         )
 
@@ -594,13 +610,26 @@ class Store(_RenditionQueries, _Journal):
     def put_article(self, a: Article, lang: str, prob: float, state: ArticleState) -> None:
         self.db.execute(
             """INSERT INTO articles(slug, source_rel, content_hash, data, detected_lang, detected_prob, state,
-                                    text_hash)
-               VALUES(?,?,?,?,?,?,?,?)
+                                    text_hash, author, tags, summary)
+               VALUES(?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(slug) DO UPDATE SET source_rel=excluded.source_rel,
                  content_hash=excluded.content_hash, data=excluded.data,
                  detected_lang=excluded.detected_lang, detected_prob=excluded.detected_prob,
-                 state=excluded.state, text_hash=excluded.text_hash""",
-            (a.slug, a.source, a.content_hash, article_to_json(a), lang, prob, state.value, a.text_hash),
+                 state=excluded.state, text_hash=excluded.text_hash, author=excluded.author,
+                 tags=excluded.tags, summary=excluded.summary""",
+            (
+                a.slug,
+                a.source,
+                a.content_hash,
+                article_to_json(a),
+                lang,
+                prob,
+                state.value,
+                a.text_hash,
+                a.author,
+                json.dumps(list(a.tags), ensure_ascii=False),
+                a.summary,
+            ),
         )
 
     def article(self, slug: str) -> ArticleRecord | None:
