@@ -561,3 +561,54 @@ def test_sigkill_while_drafts_are_written_loses_nothing_and_mistakes_nothing(
     mtimes = {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")}
     assert run_json(project)["feeds"] == []
     assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*.docx")} == mtimes
+
+
+_UNIT = st.text(st.sampled_from("ab .\n\u00a0ąž"), max_size=8)
+
+
+@given(st.lists(st.lists(st.tuples(_UNIT, st.booleans()), max_size=6), min_size=1, max_size=4))
+def test_flag_spans_mark_exactly_the_flagged_sentences(blocks: list[list[tuple[str, bool]]]) -> None:
+    """The translate stage locates flagged units in the joined text (segment.unit_spans); the
+    draft cuts the stored text there: the marked pieces are those units, and nothing else changes."""
+    from xlate.drafts.content import Machine, assemble, sentences_from_spans
+    from xlate.model import FlagSpan
+
+    stored = [segment.join_units([u for u, _ in b]) for b in blocks]
+    spans = [
+        FlagSpan(i, at[0], at[1], ("degenerate: repeated",))
+        for i, b in enumerate(blocks)
+        for (_, bad), at in zip(b, segment.unit_spans([u for u, _ in b]), strict=True)
+        if bad and at is not None
+    ]
+    cut = sentences_from_spans(stored, spans)
+    assert cut is not None
+    marked = [s.text for b in cut for s in b if s.flags]
+    assert marked == [u.strip() for b in blocks for u, bad in b if bad and u.strip()]
+    article = Article("s", "s.txt", stored[0], tuple(Block(BlockKind.PARAGRAPH, t) for t in stored[1:]))
+    mt = Machine("en", stored[0], article.blocks, "lt->en", datetime(2026, 1, 1, tzinfo=UTC))
+    content = assemble(article, "lt", mt, cut)
+    assert [s for s, _ in content.flagged_sentences] == [s for b in cut for s in b if s.flags]
+    assert [content.title.text, *(b.text for b in content.blocks)] == stored
+
+
+def test_flagged_sentences_are_marked_after_the_memory_is_gone(make_project: Callable[..., Path]) -> None:
+    """The flagged sentences are kept with the stored translation: a draft written after the
+    translation memory was pruned still marks each of them."""
+    project = make_project(translate__length_ratio=0.05, editorial__drafts="off")
+    report = run_json(project)
+    with _store(project) as (cfg, store):
+        with store.transaction():
+            store.db.execute("DELETE FROM memory")
+        make_project(sample=False, translate__length_ratio=0.05, editorial__drafts="md")
+        cfg = config_mod.load(project / "config.yaml")
+        sync_drafts(cfg, store)
+        for h in (h for h in store.rendition_heads() if h.lang in cfg.targets):
+            text = (project / "drafts" / h.lang / f"{h.slug}.{h.lang}.md").read_text(encoding="utf-8")
+            bad = [f for f in report["flagged"] if f["route"].endswith(f"->{h.lang}")]
+            original = store.article(h.slug)
+            assert original is not None
+            units = segment.segment(original.article.title, original.article.blocks)
+            expected = sum(u in {f["sentence"] for f in bad} for b in units for u in b)
+            assert text.count("<!-- CHECK:") + text.count("CHECK the headline:") == expected, (h.slug, h.lang)
+            assert expected == 0 or h.flagged
+        assert any("<!-- CHECK:" in p.read_text(encoding="utf-8") for p in (project / "drafts").rglob("*.md"))

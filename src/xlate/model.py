@@ -107,6 +107,9 @@ class Rendition:
     # When xlate first published the article; never changes, so entry ids built from it stay
     # stable when an editor corrects the article's date. None: use `published`.
     first_seen: datetime | None = None
+    # Machine translations: the flagged sentences, for the editors' drafts; None when not known
+    # (source text, reviews, versions stored before xlate kept them).
+    flag_spans: tuple[FlagSpan, ...] | None = None
 
 
 class ArticleState(StrEnum):
@@ -164,6 +167,17 @@ class Review:
 
 
 @dataclass(frozen=True)
+class FlagSpan:
+    """A machine-translated sentence a quality check flagged, located in the stored text:
+    block 0 is the title, block i the article's block i-1; [start, end) in that block's text."""
+
+    block: int
+    start: int
+    end: int
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Version:
     """One language version of an article, as the translate stage hands it to the record stage."""
 
@@ -172,6 +186,7 @@ class Version:
     flagged: bool = False
     reviewed: bool = False
     approved: bool = False  # a review that is an unchanged draft: the editors approved the MT (xlate.drafts)
+    flag_spans: tuple[FlagSpan, ...] | None = None  # machine translations: where the flagged sentences are
 
 
 @dataclass(frozen=True)

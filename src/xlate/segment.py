@@ -137,6 +137,22 @@ def join_units(units: Sequence[str]) -> str:
     return " ".join(u.strip() for u in units if u.strip())
 
 
+def unit_spans(units: Sequence[str]) -> list[tuple[int, int] | None]:
+    """Where each unit lands in `join_units(units)`: [start, end), None for an empty one."""
+    out: list[tuple[int, int] | None] = []
+    pos = 0
+    for u in units:
+        t = u.strip()
+        if not t:
+            out.append(None)
+            continue
+        if pos:
+            pos += 1  # the joining space
+        out.append((pos, pos + len(t)))
+        pos += len(t)
+    return out
+
+
 def rebuild(
     title_units: Sequence[str], block_units: Sequence[Sequence[str]], blocks: Sequence[Block]
 ) -> tuple[str, tuple[Block, ...]]:

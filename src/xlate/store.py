@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from xlate.errors import NotWritable, StateError
 from xlate.model import (
@@ -25,6 +25,7 @@ from xlate.model import (
     BlockKind,
     FileRecord,
     FileStatus,
+    FlagSpan,
     Rendition,
     RenditionHead,
     Review,
@@ -283,20 +284,35 @@ class _RenditionQueries:
             for slug, lang, title, th, pub, upd, mt, fl, fo, ap, author, tags, summary, seen in rows
         ]
 
-    def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
-        """The blocks of the renditions named by (slug, lang)."""
+    def _rendition_field(self, keys: Iterable[tuple[str, str]], path: str) -> Iterator[tuple[str, str, Any]]:
+        """(slug, lang, json_extract(data, path)) of the renditions named by (slug, lang)."""
         wanted = set(keys)
-        out: dict[tuple[str, str], tuple[Block, ...]] = {}
         if not wanted:
-            return out
+            return iter(())
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(slug TEXT, lang TEXT, PRIMARY KEY (slug, lang))")
         self.db.execute("DELETE FROM temp.wanted")
         self.db.executemany("INSERT INTO temp.wanted VALUES(?, ?)", sorted(wanted))
-        rows = self.db.execute(
-            "SELECT r.slug, r.lang, json_extract(r.data, '$.blocks') FROM renditions r "
-            "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang"
+        return iter(
+            self.db.execute(
+                "SELECT r.slug, r.lang, json_extract(r.data, ?) FROM renditions r "
+                "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang",
+                (path,),
+            ).fetchall()
         )
-        for slug, lang, blocks in rows:
+
+    def rendition_flag_spans(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[FlagSpan, ...]]:
+        """Where the flagged sentences of the renditions named by (slug, lang) are; a rendition
+        stored without them (before xlate kept them, or a review) is left out."""
+        return {
+            (slug, lang): tuple(FlagSpan(int(b), int(s), int(e), tuple(fl)) for b, s, e, fl in json.loads(spans))
+            for slug, lang, spans in self._rendition_field(keys, "$.flag_spans")
+            if spans is not None
+        }
+
+    def rendition_blocks(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Block, ...]]:
+        """The blocks of the renditions named by (slug, lang)."""
+        out: dict[tuple[str, str], tuple[Block, ...]] = {}
+        for slug, lang, blocks in self._rendition_field(keys, "$.blocks"):
             out[(slug, lang)] = tuple(Block(_KINDS[k], t) for k, t in json.loads(blocks))
         self.db.execute("DELETE FROM temp.wanted")
         return out
@@ -317,11 +333,10 @@ class _RenditionQueries:
         return {r[0]: r[1] for r in rows}
 
     def put_rendition(self, r: Rendition, text_hash: str) -> None:
-        data = json.dumps(
-            {"title": r.title, "blocks": [[b.kind.value, b.text] for b in r.blocks]},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        doc: dict[str, object] = {"title": r.title, "blocks": [[b.kind.value, b.text] for b in r.blocks]}
+        if r.flag_spans is not None:
+            doc["flag_spans"] = [[f.block, f.start, f.end, list(f.flags)] for f in r.flag_spans]
+        data = json.dumps(doc, ensure_ascii=False, sort_keys=True)
         self.db.execute(
             """INSERT INTO renditions(slug, lang, data, text_hash, published_at, updated_at,
                                       machine_translated, flagged, approved, title)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from xlate.config import Config
-from xlate.drafts.content import DraftContent, Machine, RouteInfo, assemble, sentence_outputs
+from xlate.drafts.content import DraftContent, Machine, RouteInfo, assemble, sentence_outputs, sentences_from_spans
 from xlate.drafts.plan import (
     HISTORY,
     DraftRecord,
@@ -43,7 +43,7 @@ from xlate.drafts.plan import (
     write_order,
 )
 from xlate.errors import ConfigError, InputError, UsageError, XlateError
-from xlate.model import Article, Block
+from xlate.model import Article, Block, FlagSpan
 from xlate.store import Store
 
 
@@ -209,12 +209,17 @@ class _Builder:
             t: RouteInfo(t, cfg.source_lang, tuple(r), {p: pkgs[p] for p in r}, glossary) for t, r in routes.items()
         }
 
-    def content(self, article: Article, head: Head, blocks: tuple[Block, ...]) -> DraftContent:
+    def content(
+        self, article: Article, head: Head, blocks: tuple[Block, ...], spans: tuple[FlagSpan, ...] | None
+    ) -> DraftContent:
         if self._routes is None:
             self._routes = self._load()
         lang = head.lang
         route = self._routes.get(lang)
-        sentences = None if route is None else sentence_outputs(article, route, self.store)
+        if spans is not None:  # where the translate stage found them
+            sentences = sentences_from_spans([head.title, *(b.text for b in blocks)], spans)
+        else:  # a version stored before xlate kept them: ask the memory
+            sentences = None if route is None else sentence_outputs(article, route, self.store)
         mt = Machine(
             lang,
             head.title,
@@ -274,6 +279,7 @@ def _write(
         fmt = "docx"
     articles = store.articles({w.slug for w in wants})
     blocks = store.rendition_blocks((w.slug, w.lang) for w in wants)
+    spans = store.rendition_flag_spans((w.slug, w.lang) for w in wants)
     written = []
     for w in wants:
         if builder.budget.stop_before(w):
@@ -281,7 +287,7 @@ def _write(
         rec = articles.get(w.slug)
         if rec is None or (w.slug, w.lang) not in blocks:
             continue
-        content = builder.content(rec.article, heads[w.key], blocks[(w.slug, w.lang)])
+        content = builder.content(rec.article, heads[w.key], blocks[(w.slug, w.lang)], spans.get((w.slug, w.lang)))
         data = _render(fmt, content)
         path = root / w.file
         ensure_dir(path.parent)

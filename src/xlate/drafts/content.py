@@ -1,10 +1,12 @@
 """What a draft shows: the machine translation sentence by sentence, each with its quality
 flags, the original beside each block, and which route produced it when.
 
-Per-sentence flags are recovered from the translation memory by segmenting and protecting
-the source exactly as the translate stage does, then following the route hop by hop. When
-that no longer reproduces the stored translation (memory pruned, glossary edited since),
-the draft shows whole blocks without sentence marks: never a wrong mark.
+The flagged sentences come from where the translate stage located them in the stored text
+(`FlagSpan`, kept with each machine translation). For a version stored before xlate kept
+them, they are recovered from the translation memory by segmenting and protecting the
+source exactly as the translate stage does, then following the route hop by hop. When
+neither reproduces the stored translation, the draft shows whole blocks without sentence
+marks: never a wrong mark.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from xlate.model import Article, Block, BlockKind
+from xlate.model import Article, Block, BlockKind, FlagSpan
 from xlate.store import Store
 
 # What an editor reads in the comment beside a flagged sentence.
@@ -115,6 +117,28 @@ def sentence_outputs(article: Article, route: RouteInfo, store: Store) -> list[l
     if any(u not in outs for b in units for u in b):
         return None
     return [[Sentence(outs[u].text, tuple(f for f in outs[u].flags if is_quality_flag(f))) for u in b] for b in units]
+
+
+def sentences_from_spans(stored: list[str], spans: Iterable[FlagSpan]) -> list[list[Sentence]] | None:
+    """Per stored block (title first), its text cut around the flagged spans: a flagged
+    sentence is one piece, the text between is another; None when a span does not fit."""
+    by_block: dict[int, list[FlagSpan]] = {}
+    for f in spans:
+        by_block.setdefault(f.block, []).append(f)
+    out: list[list[Sentence]] = []
+    for i, text in enumerate(stored):
+        pieces, pos = [], 0
+        for f in sorted(by_block.pop(i, ()), key=lambda f: f.start):
+            if not pos <= f.start < f.end <= len(text):
+                return None
+            if text[pos : f.start].strip():
+                pieces.append(Sentence(text[pos : f.start].strip()))
+            pieces.append(Sentence(text[f.start : f.end], f.flags))
+            pos = f.end
+        if text[pos:].strip() or not pieces:
+            pieces.append(Sentence(text[pos:].strip()))
+        out.append(pieces)
+    return None if by_block else out
 
 
 @dataclass(frozen=True)

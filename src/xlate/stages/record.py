@@ -48,6 +48,7 @@ def record(store: Store, rec: ArticleRecord, versions: dict[str, Version], now: 
                 machine_translated=lang != source_lang and (v.approved or not v.reviewed),
                 approved=v.approved,
                 flagged=v.flagged,
+                flag_spans=v.flag_spans,
             )
             store.put_rendition(rendition, th)
         scheduled = decide.is_scheduled(published, now)

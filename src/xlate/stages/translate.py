@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from xlate import decide, drafts
 from xlate.config import Config
-from xlate.model import ArticleRecord, Version
+from xlate.model import ArticleRecord, FlagSpan, Version
 from xlate.store import Store
 from xlate.translate.packages import require_routes, route_label
 from xlate.translate.protect import Glossary
@@ -117,12 +117,26 @@ def _versions(
     for t in cfg.targets:
         review = reviews.get(t)
         outs: Sequence[Sequence[Output]] = [[translated[t][u] for u in block] for block in units]
-        flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
+        spans = _flag_spans(outs, is_quality_flag)
         title, blocks = segment.rebuild([o.text for o in outs[0]], [[o.text for o in b] for b in outs[1:]], a.blocks)
         if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
             # drafts: a review that is an unchanged draft approves the MT (it keeps its MT notice)
             rt, rb, kind = drafts.reviewed_text(store, review, title, blocks)
             versions[t] = Version(rt, rb, reviewed=True, approved=kind is drafts.ReviewKind.APPROVED)
             continue
-        versions[t] = Version(title, blocks, flagged=flagged)
+        versions[t] = Version(title, blocks, flagged=bool(spans), flag_spans=spans)
     return versions
+
+
+def _flag_spans(outs: Sequence[Sequence[Output]], is_quality: Callable[[str], bool]) -> tuple[FlagSpan, ...]:
+    """Where the sentences with a quality flag sit in the joined text of each block (title
+    first): the editors' drafts mark them from this, long after the memory may have dropped them."""
+    from xlate import segment
+
+    spans = []
+    for i, block in enumerate(outs):
+        for o, at in zip(block, segment.unit_spans([o.text for o in block]), strict=True):
+            quality = tuple(f for f in o.flags if is_quality(f))
+            if quality and at is not None:
+                spans.append(FlagSpan(i, at[0], at[1], quality))
+    return tuple(spans)
