@@ -18,7 +18,7 @@ import pytest
 from tests.helpers import make_cfg, rend, site_of
 from xlate.errors import NotWritable
 from xlate.publish import publish_site
-from xlate.publish.atomic import TMP_PREFIX, Batch, write_atomic
+from xlate.publish.atomic import TMP_PREFIX, Batch, remove_stale_temp_files, write_atomic
 
 
 def _temps(folder: Path) -> list[Path]:
@@ -112,6 +112,19 @@ def test_stale_temp_files_from_a_killed_run_are_cleaned_in_every_folder(tmp_path
         p.write_bytes(b"half a feed")
     assert publish_site(cfg, site_of(cfg)) == []
     assert _temps(cfg.paths.feeds) == []
+
+
+def test_the_sweep_stays_out_of_dot_folders_and_below_what_xlate_writes(tmp_path: Path) -> None:
+    """The feeds folder may sit in a web root: its .git and deeper trees are not ours to walk."""
+    files = ["x", "en/x", "en/archive/x", "en/archive/deep/x", ".git/x", "en/.cache/x"]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).with_name(TMP_PREFIX + "1").write_bytes(b"")
+        (tmp_path / rel).write_bytes(b"keep")
+    remove_stale_temp_files(tmp_path)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in _temps(tmp_path))
+    assert left == [f"{d}/{TMP_PREFIX}1" for d in (".git", "en/.cache", "en/archive/deep")]
+    assert all((tmp_path / rel).read_bytes() == b"keep" for rel in files)
 
 
 # -- Batch: many files, one file-system sync ---------------------------------------------

@@ -179,15 +179,18 @@ def remove_file(path: Path) -> None:
         raise not_writable(path, e, "delete") from None
 
 
-def remove_stale_temp_files(root: Path) -> None:
-    """Temp files a killed run left anywhere under `root` (only ours, by prefix).
+def remove_stale_temp_files(root: Path, depth: int = 2) -> None:
+    """Temp files a killed run left in `root` and its folders down to `depth` levels (only
+    ours, by prefix): xlate writes no deeper (feeds/<lang>/archive/, drafts/<lang>/).
 
-    The whole tree, not a list of folders: a list falls behind the moment a new kind of
-    page gets a folder of its own. Callers hold the run lock, so no temp file under `root`
-    belongs to a write in progress.
+    Every folder, not a list of them: a list falls behind the moment a new kind of page gets
+    a folder of its own. Callers hold the run lock, so no temp file there belongs to a write
+    in progress.
     """
+    base = len(root.parts)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # nothing of ours hides in a dot folder
+        # Nothing of ours hides in a dot folder (.git of a deployed site) or deeper.
+        dirs[:] = [] if len(Path(folder).parts) - base >= depth else [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.startswith(TMP_PREFIX):
                 with contextlib.suppress(OSError):
