@@ -155,3 +155,22 @@ def test_listing_what_to_publish_reads_no_article_body(tmp_path: Path) -> None:
     plan = [row[3] for row in s.db.execute("EXPLAIN QUERY PLAN " + sql)]
     assert len(plan) == 2 and all("USING COVERING INDEX" in step for step in plan), plan
     s.close()
+
+
+def test_rendition_bodies_and_flag_spans_round_trip(tmp_path: Path) -> None:
+    from xlate.model import ArticleState, FlagSpan, Rendition
+
+    s = Store(tmp_path / "x.sqlite3")
+    assert s.rendition_blocks([]) == {} and s.rendition_flag_spans([]) == {}  # on a fresh connection
+    day = datetime(2026, 10, 12, tzinfo=UTC)
+    a = Article("s", "s.md", "Ąžuolas", (Block(BlockKind.PARAGRAPH, "Vienas. Du."),))
+    spans = (FlagSpan(1, 4, 8, ("degenerate: repeated",)),)
+    with s.transaction():
+        s.put_article(a, "lt", 0.99, ArticleState.READY)
+        s.put_rendition(Rendition("s", "lt", a.title, a.blocks, day, day), "h0")
+        s.put_rendition(Rendition("s", "en", "Oak", a.blocks, day, day, flag_spans=spans), "h1")
+        s.put_rendition(Rendition("s", "pl", "Dąb", a.blocks, day, day, flag_spans=()), "h2")
+    keys = [("s", "lt"), ("s", "en"), ("s", "pl"), ("s", "ru")]
+    assert s.rendition_flag_spans(keys) == {("s", "en"): spans, ("s", "pl"): ()}  # lt: not known
+    assert s.rendition_blocks(keys) == {k: a.blocks for k in keys[:3]}
+    s.close()

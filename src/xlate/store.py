@@ -292,13 +292,13 @@ class _RenditionQueries:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(slug TEXT, lang TEXT, PRIMARY KEY (slug, lang))")
         self.db.execute("DELETE FROM temp.wanted")
         self.db.executemany("INSERT INTO temp.wanted VALUES(?, ?)", sorted(wanted))
-        return iter(
-            self.db.execute(
-                "SELECT r.slug, r.lang, json_extract(r.data, ?) FROM renditions r "
-                "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang",
-                (path,),
-            ).fetchall()
-        )
+        rows = self.db.execute(
+            "SELECT r.slug, r.lang, json_extract(r.data, ?) FROM renditions r "
+            "JOIN temp.wanted w ON w.slug = r.slug AND w.lang = r.lang",
+            (path,),
+        ).fetchall()
+        self.db.execute("DELETE FROM temp.wanted")
+        return iter(rows)
 
     def rendition_flag_spans(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[FlagSpan, ...]]:
         """Where the flagged sentences of the renditions named by (slug, lang) are; a rendition
@@ -314,7 +314,6 @@ class _RenditionQueries:
         out: dict[tuple[str, str], tuple[Block, ...]] = {}
         for slug, lang, blocks in self._rendition_field(keys, "$.blocks"):
             out[(slug, lang)] = tuple(Block(_KINDS[k], t) for k, t in json.loads(blocks))
-        self.db.execute("DELETE FROM temp.wanted")
         return out
 
     def page_keys(self) -> dict[str, str]:
