@@ -137,14 +137,15 @@ def join_units(units: Sequence[str]) -> str:
     return " ".join(u.strip() for u in units if u.strip())
 
 
-def unit_spans(units: Sequence[str]) -> list[tuple[int, int] | None]:
-    """Where each unit lands in `join_units(units)`: [start, end), None for an empty one."""
-    out: list[tuple[int, int] | None] = []
+def unit_spans(units: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each unit lands in `join_units(units)`: [start, end); an empty unit (which the
+    join drops) is the empty span where it would have been."""
+    out: list[tuple[int, int]] = []
     pos = 0
     for u in units:
         t = u.strip()
         if not t:
-            out.append(None)
+            out.append((pos, pos))
             continue
         if pos:
             pos += 1  # the joining space

@@ -121,7 +121,8 @@ def sentence_outputs(article: Article, route: RouteInfo, store: Store) -> list[l
 
 def sentences_from_spans(stored: list[str], spans: Iterable[FlagSpan]) -> list[list[Sentence]] | None:
     """Per stored block (title first), its text cut around the flagged spans: a flagged
-    sentence is one piece, the text between is another; None when a span does not fit."""
+    sentence is one piece (empty where the model gave nothing), the text between is another;
+    None when a span does not fit."""
     by_block: dict[int, list[FlagSpan]] = {}
     for f in spans:
         by_block.setdefault(f.block, []).append(f)
@@ -129,7 +130,7 @@ def sentences_from_spans(stored: list[str], spans: Iterable[FlagSpan]) -> list[l
     for i, text in enumerate(stored):
         pieces, pos = [], 0
         for f in sorted(by_block.pop(i, ()), key=lambda f: f.start):
-            if not pos <= f.start < f.end <= len(text):
+            if not pos <= f.start <= f.end <= len(text):
                 return None
             if text[pos : f.start].strip():
                 pieces.append(Sentence(text[pos : f.start].strip()))

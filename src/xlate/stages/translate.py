@@ -117,14 +117,14 @@ def _versions(
     for t in cfg.targets:
         review = reviews.get(t)
         outs: Sequence[Sequence[Output]] = [[translated[t][u] for u in block] for block in units]
-        spans = _flag_spans(outs, is_quality_flag)
+        flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
         title, blocks = segment.rebuild([o.text for o in outs[0]], [[o.text for o in b] for b in outs[1:]], a.blocks)
         if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
             # drafts: a review that is an unchanged draft approves the MT (it keeps its MT notice)
             rt, rb, kind = drafts.reviewed_text(store, review, title, blocks)
             versions[t] = Version(rt, rb, reviewed=True, approved=kind is drafts.ReviewKind.APPROVED)
             continue
-        versions[t] = Version(title, blocks, flagged=bool(spans), flag_spans=spans)
+        versions[t] = Version(title, blocks, flagged=flagged, flag_spans=_flag_spans(outs, is_quality_flag))
     return versions
 
 
@@ -137,6 +137,6 @@ def _flag_spans(outs: Sequence[Sequence[Output]], is_quality: Callable[[str], bo
     for i, block in enumerate(outs):
         for o, at in zip(block, segment.unit_spans([o.text for o in block]), strict=True):
             quality = tuple(f for f in o.flags if is_quality(f))
-            if quality and at is not None:
+            if quality:  # an empty output too: its empty span marks where the sentence is missing
                 spans.append(FlagSpan(i, at[0], at[1], quality))
     return tuple(spans)
