@@ -612,3 +612,40 @@ def test_flagged_sentences_are_marked_after_the_memory_is_gone(make_project: Cal
             assert text.count("<!-- CHECK:") + text.count("CHECK the headline:") == expected, (h.slug, h.lang)
             assert expected == 0 or h.flagged
         assert any("<!-- CHECK:" in p.read_text(encoding="utf-8") for p in (project / "drafts").rglob("*.md"))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md"])
+def test_a_sentence_the_model_left_empty_is_marked_where_it_is_missing(fmt: str) -> None:
+    """An empty output has no text to highlight: the comment stands beside where it belongs
+    (Word: on the next sentence, else the last; Markdown: in place), and the draft still
+    reads back as exactly the machine translation."""
+    from xlate.drafts import markdown, word
+    from xlate.drafts.content import Machine, assemble, sentences_from_spans
+    from xlate.model import FlagSpan
+
+    empty = ("degenerate: empty output",)
+    stored = ["The title", "One. Three.", "Four."]
+    spans = [FlagSpan(1, 4, 4, empty), FlagSpan(2, 0, 0, empty), FlagSpan(2, 5, 5, empty)]
+    cut = sentences_from_spans(stored, spans)
+    assert cut is not None
+    blocks = tuple(Block(BlockKind.PARAGRAPH, t) for t in stored[1:])
+    article = Article("s", "s.txt", "Antraštė", (Block(BlockKind.PARAGRAPH, "Vienas. Du. Trys."),) * 2)
+    mt = Machine("en", stored[0], blocks, "lt->en", datetime(2026, 1, 1, tzinfo=UTC))
+    content = assemble(article, "lt", mt, cut)
+    name = f"s.en.{fmt}"
+    if fmt == "md":
+        text = markdown.render(content).decode("utf-8")
+        assert "One. <!-- CHECK: The model gave no translation" in text
+        assert text.count("The model gave no translation") == 3
+        assert "Four. <!-- CHECK (before this sentence): The model gave no translation" in text
+    else:
+        import docx
+
+        d = docx.Document(io.BytesIO(word.render(content)))
+        notes = sorted(c.text for c in d.comments)
+        assert len(notes) == 3 and all("The model gave no translation" in n for n in notes)
+        assert sum(n.startswith("Missing before this") for n in notes) == 2  # on "Three." and "Four."
+        assert sum(n.startswith("Missing after this") for n in notes) == 1  # the last one, on "Four."
+    # The marks are not published: the draft reads back as exactly the translation.
+    review = parse_article(name, markdown.render(content) if fmt == "md" else word.render(content), Ingest())
+    assert (review.title, [b.text for b in review.blocks]) == (stored[0], stored[1:])

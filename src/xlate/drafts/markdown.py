@@ -43,15 +43,23 @@ def comment_block(lines: list[str]) -> str:
 
 
 def _body(block: DraftBlock) -> str:
-    parts = []
+    parts: list[str] = []
+    before: list[str] = []  # a paragraph must not open with a comment (it would be an HTML block)
     for s in block.sentences:
         text = s.text.strip()
-        if not text:
+        why = " ".join(reason(f) for f in s.flags)
+        if not text:  # the model left it empty: the comment stands where it is missing
+            if s.flags and parts:
+                parts.append(comment("CHECK: " + why))
+            elif s.flags:
+                before.append(comment("CHECK (before this sentence): " + why))
             continue
         parts.append(escape(text))
         if s.flags:
-            parts.append(comment("CHECK: " + " ".join(reason(f) for f in s.flags)))
-    return " ".join(parts)
+            parts.append(comment("CHECK: " + why))
+        parts += before
+        before = []
+    return " ".join(parts + before)
 
 
 def render(c: DraftContent) -> bytes:

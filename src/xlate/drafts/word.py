@@ -90,23 +90,40 @@ class _Writer:
             run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
 
     def paragraph(self, block: DraftBlock, style: str | None) -> None:
-        """The translation, one run per sentence; a flagged one highlighted, with a comment."""
-        from docx.enum.text import WD_COLOR_INDEX
-
+        """The translation (see _sentences), then the original in a box."""
         p = self.document.add_paragraph()
         if style is not None:
             p._p.style = self.ids[style]
-        texts = [(t, s.flags) for s in block.sentences if (t := _x(s.text.strip()))]
-        for i, (text, flags) in enumerate(texts):
-            if i:
-                p.add_run(" ")
-            run = p.add_run(text)
-            if flags:
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-                why = _x(" ".join(reason(f) for f in flags))
-                self.document.add_comment([run], text=why, author="xlate", initials="XL")
+        self._sentences(p, block)
         if block.original:
             self.box([block.original], italic=True)
+
+    def _sentences(self, p: Any, block: DraftBlock) -> None:
+        """One run per sentence; a flagged one highlighted, with a comment. A sentence the
+        model left empty has no run: its comment goes on the next run (else the last)."""
+        from docx.enum.text import WD_COLOR_INDEX
+
+        last = None
+        missing: list[str] = []
+        for s in block.sentences:
+            text, why = _x(s.text.strip()), _x(" ".join(reason(f) for f in s.flags))
+            if not text:
+                missing += [why] if s.flags else []
+                continue
+            if last is not None:
+                p.add_run(" ")
+            last = p.add_run(text)
+            if s.flags:
+                last.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                self._comment(last, why)
+            for w in missing:
+                self._comment(last, f"Missing before this: {w}")
+            missing = []
+        for w in missing:
+            self._comment(p.add_run("") if last is None else last, w if last is None else f"Missing after this: {w}")
+
+    def _comment(self, run: Any, text: str) -> None:
+        self.document.add_comment([run], text=text, author="xlate", initials="XL")
 
 
 def render(c: DraftContent) -> bytes:
