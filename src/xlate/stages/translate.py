@@ -117,14 +117,14 @@ def _versions(
     for t in cfg.targets:
         review = reviews.get(t)
         outs: Sequence[Sequence[Output]] = [[translated[t][u] for u in block] for block in units]
-        flagged = any(is_quality_flag(f) for block in outs for o in block for f in o.flags)
+        spans = _flag_spans(outs, is_quality_flag)  # every flagged output, an empty one too
         title, blocks = segment.rebuild([o.text for o in outs[0]], [[o.text for o in b] for b in outs[1:]], a.blocks)
         if review is not None and decide.use_review(review, a.text_hash, cfg.editorial.stale_review):
             # drafts: a review that is an unchanged draft approves the MT (it keeps its MT notice)
             rt, rb, kind = drafts.reviewed_text(store, review, title, blocks)
             versions[t] = Version(rt, rb, reviewed=True, approved=kind is drafts.ReviewKind.APPROVED)
             continue
-        versions[t] = Version(title, blocks, flagged=flagged, flag_spans=_flag_spans(outs, is_quality_flag))
+        versions[t] = Version(title, blocks, flagged=bool(spans), flag_spans=spans)
     return versions
 
 
