@@ -471,20 +471,28 @@ def test_a_signal_ends_the_drafts_step_even_for_this_runs_articles(make_project:
         assert stopped.written == () and stopped.pending == 9 and store.publish_pending()
 
 
-def test_sigterm_while_drafts_are_written_exits_130_and_the_next_run_finishes(
+def _run_until_the_first_word_draft(
     make_project: Callable[..., Path],
-) -> None:
+) -> tuple[Path, Path, subprocess.Popen[str]]:
+    """Articles published with drafts off, then drafts turned on: a run whose drafts step has
+    begun (its first Word file is there; each takes ~0.15 s, so a signal now lands mid-step)."""
     project = make_project(editorial__drafts="off")
     run_json(project)
     make_project(sample=False, editorial__drafts="docx", run__max_seconds=None)
     drafts = project / "drafts"
     proc = subprocess.Popen(xlate_argv(project, "run"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Readiness: the drafts step has begun (its first Word file is there; each takes ~0.15 s).
     deadline = time.monotonic() + 120
     while not any(drafts.rglob("*.docx")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "no draft appeared"
         time.sleep(0.005)
+    return project, drafts, proc
+
+
+def test_sigterm_while_drafts_are_written_exits_130_and_the_next_run_finishes(
+    make_project: Callable[..., Path],
+) -> None:
+    project, drafts, proc = _run_until_the_first_word_draft(make_project)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
@@ -538,16 +546,7 @@ def test_sigkill_while_drafts_are_written_loses_nothing_and_mistakes_nothing(
     """SIGKILL runs no cleanup: drafts written but not recorded, a temp file half written, and
     the publish step already done. The next run writes the rest, records the written ones as
     xlate's (none looks changed by an editor) and leaves no temp file; then nothing to do."""
-    project = make_project(editorial__drafts="off")
-    run_json(project)
-    make_project(sample=False, editorial__drafts="docx", run__max_seconds=None)
-    drafts = project / "drafts"
-    proc = subprocess.Popen(xlate_argv(project, "run"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not any(drafts.rglob("*.docx")):  # each Word draft takes ~0.15 s: the kill lands mid-step
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "no draft appeared"
-        time.sleep(0.005)
+    project, drafts, proc = _run_until_the_first_word_draft(make_project)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL

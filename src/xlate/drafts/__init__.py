@@ -293,18 +293,8 @@ def _write(
         ensure_dir(path.parent)
         write_atomic(path, data)
         fp = _read_back(cfg, w.file, data)
-        old = ledger.get(w.key, _EMPTY)
-        approves = tuple(x for x in old.approves if x != fp) + ((fp,) if fp else ())
-        ledger[w.key] = DraftRecord(
-            w.slug,
-            w.lang,
-            w.file,
-            hashlib.sha256(data).hexdigest(),
-            w.mt_hash,
-            approves[-HISTORY:],
-            now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            _stat(path),
-        )
+        made = _record(w, path, data, fp, ledger.get(w.key, _EMPTY))
+        ledger[w.key] = replace(made, written_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         written.append(w.file)
     return written
 
@@ -433,17 +423,25 @@ def _adopt(
         old = ledger.get(w.key, _EMPTY)
         if old.file == w.file and fp in old.approves:
             continue  # the words of the draft that was there: an editor changed something else in it
-        ledger[w.key] = DraftRecord(
-            w.slug,
-            w.lang,
-            w.file,
-            hashlib.sha256(data).hexdigest(),
-            w.mt_hash,
-            (*(x for x in old.approves if x != fp), fp)[-HISTORY:],
-            old.written_at,
-            _stat(path),
-        )
+        ledger[w.key] = _record(w, path, data, fp, old)
         log.info("draft %s: recorded as xlate's (a run was stopped before it recorded it)", w.file)
+
+
+def _record(w: Wanted, path: Path, data: bytes, fp: str | None, old: DraftRecord) -> DraftRecord:
+    """What the ledger remembers of the draft `w` whose bytes at `path` are `data`: their hash
+    and stat, and its fingerprint added to those of the drafts written before (approvals);
+    `old`'s time of writing (the caller sets it when it writes)."""
+    approves = tuple(x for x in old.approves if x != fp) + ((fp,) if fp else ())
+    return DraftRecord(
+        w.slug,
+        w.lang,
+        w.file,
+        hashlib.sha256(data).hexdigest(),
+        w.mt_hash,
+        approves[-HISTORY:],
+        old.written_at,
+        _stat(path),
+    )
 
 
 def _remove(root: Path, files: Sequence[str], ledger: dict[str, DraftRecord]) -> None:
